@@ -1,0 +1,27 @@
+/* clock.h — time for the whole program through one interface, so tests can inject a simulated
+ * clock, plus RFC 3339 formatting and parsing. Times are int64 milliseconds since the Unix epoch. */
+#ifndef KEFU_BASE_CLOCK_H
+#define KEFU_BASE_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kefu_clock {
+	int64_t (*now_ms)(void *ctx); /* wall-clock ms since epoch */
+	void *ctx;
+};
+
+/* The process-wide clock; defaults to the system clock. */
+int64_t clock_now_ms(void);
+/* Replaces the process-wide clock (tests). Not thread-safe: call before starting threads.
+ * NULL restores the system clock. Borrowed: c must outlive its use. */
+void clock_set(const struct kefu_clock *c);
+
+/* Writes "2026-10-01T09:00:05.123+08:00" (ms only when non-zero) for ms at the given UTC offset
+ * in minutes. out must hold at least 32 bytes. Returns length. */
+size_t clock_format_rfc3339(int64_t ms, int offset_min, char *out, size_t cap);
+/* Parses RFC 3339 with a mandatory offset (Z or ±hh:mm), optional fraction. Returns 0 or
+ * -KEFU_EINVAL. */
+int clock_parse_rfc3339(const char *s, size_t len, int64_t *out_ms);
+
+#endif
