@@ -1,0 +1,63 @@
+// profile: the customer profile panel (N-23): past sessions, orders, tags and whatever else the
+// server returns. PII is masked by the server for juniors (C-10); this panel shows it as given.
+import { html } from '../lib/html.js';
+import { t, categoryLabel } from '../i18n.js';
+import { fmtTime } from '../lib/ui.js';
+
+const KNOWN = new Set(['sessions', 'past_sessions', 'orders', 'tags', 'complaints', 'customer']);
+
+function scalar(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? '✓' : '✗';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+// A list of objects as a compact table with the union of their keys (at most 5 columns).
+function Table({ rows, testid }) {
+  if (!rows || rows.length === 0) return html`<p class="muted small">${t('common.none')}</p>`;
+  if (typeof rows[0] !== 'object') return html`<p>${rows.map(scalar).join('、')}</p>`;
+  const cols = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k) && cols.length < 5) cols.push(k);
+  return html`<table class="mini" data-testid=${testid}>
+    <thead><tr>${cols.map((c) => html`<th key=${c}>${c}</th>`)}</tr></thead>
+    <tbody>
+      ${rows.map(
+        (r, i) => html`<tr key=${i}>${cols.map((c) => {
+          let v = r[c];
+          if (c === 'category') v = categoryLabel(v);
+          else if (/_at$/.test(c) && v) v = new Date(v).toLocaleDateString() + ' ' + fmtTime(v);
+          return html`<td key=${c}>${scalar(v)}</td>`;
+        })}</tr>`
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function ProfilePanel({ session, profile }) {
+  if (!session) return html`<section class="panel"><h2>${t('wb.profile')}</h2></section>`;
+  if (!profile || profile.loading) return html`<section class="panel"><h2>${t('wb.profile')}</h2><p class="muted">${t('common.loading')}</p></section>`;
+  if (profile.error)
+    return html`<section class="panel" data-testid="profile"><h2>${t('wb.profile')}</h2><p class="error">${profile.error}</p></section>`;
+  // The customer's own fields may be at the top level or under "customer".
+  const base = profile.customer && typeof profile.customer === 'object' ? profile.customer : profile;
+  const fields = Object.entries(base).filter(([k, v]) => !KNOWN.has(k) && (v === null || typeof v !== 'object'));
+  const tags = profile.tags || base.tags || [];
+  const extra = Object.entries(profile).filter(([k, v]) => !KNOWN.has(k) && Array.isArray(v));
+  return html`<section class="panel profile" data-testid="profile" data-customer=${session.customer}>
+    <h2>${t('wb.profile')}</h2>
+    <dl>
+      ${fields.map(([k, v]) => html`<div key=${k} class="kv"><dt>${k}</dt><dd data-testid=${'profile-' + k}>${scalar(v)}</dd></div>`)}
+    </dl>
+    <h3>${t('wb.tags')}</h3>
+    <div class="row" data-testid="profile-tags">
+      ${tags.length ? tags.map((x) => html`<span class="badge" key=${scalar(x)}>${typeof x === 'object' ? x.name || scalar(x) : x}</span>`) : html`<span class="muted small">${t('common.none')}</span>`}
+    </div>
+    <h3>${t('wb.orders')}</h3>
+    <${Table} rows=${profile.orders} testid="profile-orders" />
+    <h3>${t('wb.pastSessions')}</h3>
+    <${Table} rows=${profile.sessions || profile.past_sessions} testid="profile-sessions" />
+    ${profile.complaints && html`<h3>${t('wb.complaints')}</h3><${Table} rows=${profile.complaints} testid="profile-complaints" />`}
+    ${extra.map(([k, v]) => html`<h3 key=${'h' + k}>${k}</h3><${Table} key=${k} rows=${v} />`)}
+  </section>`;
+}
