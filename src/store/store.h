@@ -40,6 +40,12 @@ int store_open(const char *path, const struct store_options *opts, struct store 
  * closes. Safe with NULL. */
 void store_close(struct store *s);
 
+/* The first half of store_close(): stops accepting appends (later ones return -KEFU_ECLOSED),
+ * commits everything already queued and stops the writer thread, but keeps the store so the
+ * caller can still run the last callbacks with store_poll() and use readers; then store_close().
+ * Blocks until done; calling it again returns at once. */
+void store_drain(struct store *s);
+
 /* One event to append. */
 struct store_event {
 	const char *type;    /* borrowed; one of docs/events.md, e.g. "message" */
@@ -54,8 +60,12 @@ struct store_event {
 typedef void (*store_done_cb)(void *arg, int status, int64_t event_id, const struct kefu_err *err);
 
 /* Queues ev for the writer thread. Thread-safe. Takes ownership of ev->data in all cases; copies
- * the borrowed strings. cb may be NULL. Returns 0, -KEFU_ELIMIT when the queue is full, or
- * -KEFU_ECLOSED after store_close began; on error cb is never called. */
+ * the borrowed strings. cb may be NULL. Returns 0, -KEFU_EINVAL when ev->type is NULL or ev->data
+ * is not an object, -KEFU_ELIMIT when the queue is full, or -KEFU_ECLOSED after store_close (or
+ * store_drain) began; on error cb is never called. A rejected event reaches cb with status
+ * -KEFU_EINVAL (unknown type, malformed payload), -KEFU_ENOTFOUND (the user or session it updates
+ * does not exist), -KEFU_ECONFLICT (a uniqueness rule, e.g. a repeated message seq) or
+ * -KEFU_ESTORE; err is never NULL in cb. */
 int store_append(struct store *s, const struct store_event *ev, store_done_cb cb, void *arg);
 
 /* Appends and waits for the commit. For the command line and start-up; never call it on an
