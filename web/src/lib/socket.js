@@ -109,14 +109,25 @@ export class Socket {
   }
 }
 
-// A throttle for typing frames: at most one call per `ms`.
+// A throttle for typing frames: at most one call per `ms`; a call inside the window is deferred
+// to its end (trailing edge), so the other side always learns about the latest burst.
 export function throttle(fn, ms) {
   let last = 0;
+  let timer = null;
+  let args = null;
   return (...a) => {
     const now = Date.now();
     if (now - last >= ms) {
       last = now;
       fn(...a);
+    } else {
+      args = a;
+      if (!timer)
+        timer = setTimeout(() => {
+          timer = null;
+          last = Date.now();
+          fn(...args);
+        }, ms - (now - last));
     }
   };
 }

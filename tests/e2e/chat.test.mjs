@@ -1,0 +1,149 @@
+// chat.test.mjs: browser tests of the three web apps against a real `kefu serve` (or KEFU_URL):
+// a customer chats with an agent end to end (widget ↔ workbench), the agent closes with a
+// summary, the customer rates 5 + solved, the supervisor console shows the agent and the chat;
+// plus a smoke test of the language toggle. Run: node --test tests/e2e/
+// Env: KEFU_URL, KEFU_BIN, KEFU_AGENT_USER/KEFU_AGENT_PASS, KEFU_SUP_USER/KEFU_SUP_PASS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverFromEnv } from './server.mjs';
+import { launch, openPage, onFailureCapture, shot } from './browser.mjs';
+
+const AGENT = { user: process.env.KEFU_AGENT_USER || 'agent1', pass: process.env.KEFU_AGENT_PASS || 'agent1pass' };
+const SUP = { user: process.env.KEFU_SUP_USER || 'sup1', pass: process.env.KEFU_SUP_PASS || 'sup1pass' };
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await serverFromEnv();
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+const tid = (id) => `[data-testid="${id}"]`;
+
+async function login(page, app, who) {
+  await page.goto(`${srv.url}/${app}/`);
+  await page.locator(tid('login-name')).fill(who.user);
+  await page.locator(tid('login-password')).fill(who.pass);
+  await page.locator(tid('login-submit')).click();
+  await page.locator(tid('app-title')).waitFor();
+}
+
+// A message bubble with this exact text, optionally from a sender kind.
+function message(page, text, from) {
+  const sel = from ? `${tid('msg')}[data-from="${from}"]` : tid('msg');
+  return page.locator(sel).filter({ has: page.locator(tid('msg-text'), { hasText: text }) });
+}
+
+async function sendText(page, text) {
+  await page.locator(tid('composer-input')).fill(text);
+  await page.locator(tid('composer-input')).press('Enter');
+}
+
+test('customer and agent chat end to end; supervisor sees it; customer rates', { timeout: 120000 }, async () => {
+  let customer, agent, sup;
+  const pages = [];
+  await onFailureCapture('chat-end-to-end', pages, async () => {
+    customer = await openPage(browser, 'customer');
+    agent = await openPage(browser, 'agent');
+    sup = await openPage(browser, 'supervisor');
+    pages.push(customer, agent, sup);
+
+    // 1. The customer opens the widget, picks a category (N-12) and is queued.
+    await customer.goto(`${srv.url}/widget/`);
+    await customer.locator(tid('category-product')).click();
+    await customer.locator(tid('start-chat')).click();
+    const state = customer.locator(tid('session-state'));
+    await state.waitFor();
+    const sid = await state.getAttribute('data-session');
+    assert.ok(sid, 'the widget shows the session id');
+
+    const q1 = '你好，我想问一下这款耳机的续航参数';
+    await sendText(customer, q1);
+    await message(customer, q1, 'customer').and(customer.locator('[data-status="acked"], [data-status="delivered"]')).waitFor();
+
+    // 2. The agent logs in, goes online and takes the chat (picked from the queue, or routed).
+    await login(agent, 'workbench', AGENT);
+    const me = await agent.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+    assert.ok(me.id, 'GET /api/v1/me returns the agent id');
+    await agent.locator(tid('presence-online')).click();
+    await agent.locator(`${tid('presence')}[data-status="online"]`).waitFor();
+    const tab = agent.locator(`${tid('chat-tab')}[data-session="${sid}"]`);
+    const pick = agent.locator(`${tid('pick')}[data-session="${sid}"]`);
+    await tab.or(pick).first().waitFor();
+    if (!(await tab.isVisible())) await pick.click();
+    await tab.click();
+    await agent.locator(`${tid('chat-view')}[data-session="${sid}"]`).waitFor();
+    await message(agent, q1, 'customer').waitFor();
+    await customer.locator(`${tid('session-state')}[data-state="assigned"]`).waitFor();
+
+    // 3. Typing indicator and messages both ways.
+    await customer.locator(tid('composer-input')).fill('还有');
+    await agent.locator(tid('typing')).waitFor();
+    const a1 = '您好，这款耳机满电续航约30小时，支持快充。';
+    await sendText(agent, a1);
+    await message(agent, a1, 'agent').and(agent.locator('[data-status="acked"], [data-status="delivered"]')).waitFor();
+    await message(customer, a1, 'agent').waitFor();
+    const q2 = '好的，明白了，谢谢！';
+    await sendText(customer, q2);
+    await message(agent, q2, 'customer').waitFor();
+    // The agent's reply reaches "delivered" once the customer's widget has shown it.
+    await message(agent, a1, 'agent').and(agent.locator('[data-status="delivered"]')).waitFor();
+
+    // 4. The supervisor console shows the agent online and the live chat.
+    await login(sup, 'console', SUP);
+    await sup.locator(`${tid('agent-row')}[data-agent="${me.id}"][data-status="online"]`).waitFor();
+    await sup.locator(`${tid('chat-row')}[data-session="${sid}"]`).waitFor();
+    if (process.env.KEFU_SHOTS) for (const p of pages) await shot(p, 'live');
+
+    // 5. The agent closes with a summary (N-10); the customer rates 5 and solved (K-06, K-10).
+    await agent.locator(tid('close-open')).click();
+    await agent.locator(tid('close-summary')).fill('已告知耳机续航30小时及快充功能，客户确认无其他问题。');
+    await agent.locator(tid('close-submit')).click();
+    await agent.locator(tid('chat-closed')).waitFor();
+    await customer.locator(`${tid('session-state')}[data-state="closed"]`).waitFor();
+    await customer.locator(tid('rating-form')).waitFor();
+    if (process.env.KEFU_SHOTS) await shot(customer, 'rating');
+    await customer.locator(tid('star-5')).click();
+    await customer.locator(tid('solved-yes')).click();
+    await customer.locator(tid('rate-submit')).click();
+    await customer.locator(tid('rating-thanks')).waitFor();
+    const errors = await customer.locator(tid('toast')).allInnerTexts();
+    assert.deepEqual(errors, [], 'no error toast on the widget after rating');
+
+    // 6. The closed chat leaves the supervisor's live list.
+    await sup.locator(`${tid('chat-row')}[data-session="${sid}"]`).waitFor({ state: 'detached', timeout: 10000 });
+  });
+});
+
+test('language toggle: Chinese by default, English on switch and with ?lang=en', { timeout: 60000 }, async () => {
+  const pages = [];
+  await onFailureCapture('language-toggle', pages, async () => {
+    const page = await openPage(browser, 'lang');
+    pages.push(page);
+    await page.goto(`${srv.url}/widget/`);
+    const title = page.locator(tid('app-title'));
+    assert.equal((await title.innerText()).trim(), '在线客服');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await page.locator(tid('lang-toggle')).click();
+    await page.locator(tid('app-title'), { hasText: 'Customer service' }).waitFor();
+    await page.reload();
+    await page.locator(tid('app-title'), { hasText: 'Customer service' }).waitFor(); // remembered
+    await page.locator(tid('lang-toggle')).click();
+    await page.locator(tid('app-title'), { hasText: '在线客服' }).waitFor();
+
+    await page.goto(`${srv.url}/workbench/?lang=en`);
+    await page.locator(tid('login-submit'), { hasText: 'Log in' }).waitFor();
+    await page.goto(`${srv.url}/console/?lang=zh`);
+    await page.locator(tid('login-submit'), { hasText: '登录' }).waitFor();
+
+    const landing = await page.goto(`${srv.url}/`);
+    assert.equal(landing.status(), 200);
+    assert.match(await page.title(), /kefu 客服平台/);
+  });
+});
