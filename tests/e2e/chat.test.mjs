@@ -45,7 +45,7 @@ async function sendText(page, text) {
   await page.locator(tid('composer-input')).press('Enter');
 }
 
-test('customer and agent chat end to end; supervisor sees it; customer rates', { timeout: 120000 }, async () => {
+test('customer and agent chat end to end; supervisor sees it; customer rates', { timeout: 120000 }, async (t) => {
   let customer, agent, sup;
   const pages = [];
   await onFailureCapture('chat-end-to-end', pages, async () => {
@@ -94,6 +94,31 @@ test('customer and agent chat end to end; supervisor sees it; customer rates', {
     await message(agent, q2, 'customer').waitFor();
     // The agent's reply reaches "delivered" once the customer's widget has shown it.
     await message(agent, a1, 'agent').and(agent.locator('[data-status="delivered"]')).waitFor();
+
+    // 3b. A message the guard stops (C-01 "绝对") shows the reason and the suggested rewrite; the
+    // agent sends the suggestion instead. When the server has no guard yet, the message simply goes.
+    const bad = '这款耳机绝对正品，请放心购买。';
+    await sendText(agent, bad);
+    const blocked = agent.locator(tid('blocked'));
+    const went = message(agent, bad, 'agent').and(agent.locator('[data-status="acked"], [data-status="delivered"]'));
+    await blocked.or(went).first().waitFor();
+    if (await blocked.isVisible()) {
+      assert.ok((await blocked.innerText()).length > 0);
+      if (await agent.locator(tid('use-suggestion')).isVisible()) {
+        const sug = await agent.locator(tid('blocked-suggestion')).innerText();
+        await agent.locator(tid('use-suggestion')).click();
+        assert.equal(await agent.locator(tid('composer-input')).inputValue(), sug);
+        await agent.locator(tid('composer-input')).press('Enter');
+        await message(customer, sug.trim(), 'agent').waitFor();
+      } else {
+        await agent.locator(tid('edit-blocked')).click();
+        assert.equal(await agent.locator(tid('composer-input')).inputValue(), bad);
+        await agent.locator(tid('composer-input')).fill('');
+      }
+      assert.equal(await message(customer, bad).count(), 0, 'a blocked message never reaches the customer');
+    } else {
+      t.diagnostic('the server did not block "绝对" (no guard yet)');
+    }
 
     // 4. The supervisor console shows the agent online and the live chat.
     await login(sup, 'console', SUP);

@@ -50,6 +50,7 @@ function Overview({ me }) {
   }, []);
   const warn = norms.warn_share ?? 0.66;
   const queue = (data && data.queue) || [];
+  const fetchedAt = at ? at.getTime() : now;
   const agents = ((data && data.agents) || []).slice().sort((a, b) => rank(a.status) - rank(b.status));
   const chats = (data && data.chats) || [];
   const agentName = (id) => {
@@ -87,13 +88,14 @@ function Overview({ me }) {
         <h2>${t('console.queue')} <span class="badge">${queue.length}</span></h2>
         ${queue.length === 0 && html`<p class="muted">${t('wb.queueEmpty')}</p>`}
         ${queue.length > 0 && html`<table data-testid="queue">
-          <thead><tr><th>${t('wb.customer')}</th><th>${t('wb.category')}</th><th>${t('wb.wait')}</th></tr></thead>
+          <thead><tr><th>${t('wb.customer')}</th><th>${t('wb.category')}</th><th>${t('console.skills')}</th><th>${t('wb.wait')}</th></tr></thead>
           <tbody>
             ${queue.map(
               (q) => html`<tr key=${q.id} data-testid="queue-row" data-session=${q.id}>
                 <td>${q.customer_type === 'vip' && html`<span class="badge vip">${t('wb.vip')}</span> `}${q.customer || q.id}</td>
                 <td>${categoryLabel(q.category)}</td>
-                <td>${q.opened_at ? fmtSecs((now - Date.parse(q.opened_at)) / 1000) : '—'}</td>
+                <td>${q.group || ''}</td>
+                <td>${fmtSecs(typeof q.waiting_s === 'number' ? q.waiting_s + (now - fetchedAt) / 1000 : q.opened_at ? (now - Date.parse(q.opened_at)) / 1000 : null)}</td>
               </tr>`
             )}
           </tbody>

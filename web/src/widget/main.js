@@ -160,7 +160,16 @@ function onFrame(f) {
     case 'rate_request':
       store.rateRequest(f);
       break;
+    case 'rated':
+      setUi({ rated: { ...ui.rated, [f.session]: true } });
+      break;
     case 'error': {
+      if (f.field === 'resume') {
+        // A session in our resume map is not ours (any more): forget the map and say hello again.
+        save(RESUME_KEY, {});
+        socket.send({ type: 'hello' });
+        break;
+      }
       if (f.ref && store.fail(f.ref, f)) toast(`${t('msg.failed')}: ${f.message || f.code}`);
       else toast(`${t('common.error')}: ${f.message || f.code}`);
       if (ui.opening) setUi({ opening: false });
@@ -177,7 +186,6 @@ function startSocket() {
     getResume: () => {
       const r = { ...storedResume() };
       for (const [id, seq] of Object.entries(store.resumeMap())) r[id] = Math.max(r[id] || 0, seq);
-      // Only sessions we still know about; closed-and-rated ones are dropped to keep hello small.
       return r;
     },
     onFrame,

@@ -76,7 +76,9 @@ async function refreshQueue() {
   queueTimer = null;
   try {
     const q = await api('GET', '/queue');
-    setWb({ queue: Array.isArray(q) ? q : (q && (q.queue || q.sessions || q.items)) || [] });
+    const list = Array.isArray(q) ? q : (q && (q.queue || q.sessions || q.items)) || [];
+    const at = Date.now();
+    setWb({ queue: list.map((x) => ({ ...x, _fetched: at })) });
   } catch (e) {
     if (e.status === 401) location.reload();
   }
@@ -110,6 +112,7 @@ function adopt(session) {
 function onFrame(f) {
   switch (f.type) {
     case 'welcome':
+      if (f.user && f.user.status && !wb.wanted) setWb({ presence: f.user.status });
       (f.sessions || []).forEach(adopt);
       if (wb.wanted) socket.send({ type: 'presence', status: wb.wanted });
       for (const e of store.sessions.values())
@@ -171,13 +174,19 @@ function onFrame(f) {
 }
 
 function onError(f) {
+  if (f.field === 'resume') {
+    // A session in the resume map is not ours any more: say hello without it.
+    socket.send({ type: 'hello' });
+    return;
+  }
   const failed = f.ref ? store.fail(f.ref, f) : null;
-  if (f.code === 'blocked' && failed) {
+  if (f.code === 'blocked' && (failed || f.session)) {
     // The guard stopped the message (C-01…C-04, C-07): show why and offer the rewrite.
-    const id = failed.entry.id;
-    store.dropPending(id, f.ref);
+    const id = failed ? failed.entry.id : f.session;
+    if (failed) store.dropPending(id, f.ref);
+    const text = failed ? failed.pending.text : wb.drafts[id] || '';
     setWb({
-      blocked: { ...wb.blocked, [id]: { reason: f.reason || f.message, suggestion: f.suggestion || '', text: failed.pending.text } },
+      blocked: { ...wb.blocked, [id]: { reason: f.reason || f.message, suggestion: f.suggestion || '', text } },
       active: id,
     });
     return;
@@ -216,13 +225,13 @@ function QueuePanel({ s, now }) {
     ${s.queue.length === 0 && html`<p class="muted small">${t('wb.queueEmpty')}</p>`}
     <ul class="queue" data-testid="queue-list">
       ${s.queue.map((q) => {
-        const since = q.opened_at ? (now - Date.parse(q.opened_at)) / 1000 : null;
+        const since = waitedSecs(q, now);
         return html`<li key=${q.id} data-testid="queue-item" data-session=${q.id}>
           <div class="grow">
             <div>${q.customer_type === 'vip' && html`<span class="badge vip">${t('wb.vip')}</span>`}
               ${q.customer_display || q.customer || q.id}</div>
             <div class="muted small">${categoryLabel(q.category, q.category_name)}${q.item ? ' · ' + q.item : ''}
-              ${since !== null && ' · ' + fmtSecs(since)}</div>
+              ${q.group ? ' · ' + q.group : ''}${since !== null ? ' · ' + fmtSecs(since) : ''}</div>
           </div>
           <button class="btn small primary" data-testid="pick" data-session=${q.id}
             onClick=${() => socket.send({ type: 'pick', session: q.id }) || toast(t('conn.offline'))}>${t('wb.pick')}</button>
@@ -230,6 +239,14 @@ function QueuePanel({ s, now }) {
       })}
     </ul>
   </section>`;
+}
+
+// Seconds a queued session has waited: the server's waiting_s plus the time since we fetched it,
+// or the time since opened_at.
+function waitedSecs(q, now) {
+  if (typeof q.waiting_s === 'number') return q.waiting_s + Math.max(0, (Date.now() - (q._fetched || Date.now())) / 1000);
+  if (q.opened_at) return Math.max(0, (now - Date.parse(q.opened_at)) / 1000);
+  return null;
 }
 
 function Clock({ label, secs, norm, warn, testid, running }) {
