@@ -143,7 +143,7 @@ export async function startMock({ staticDir, port = 0 } = {}) {
       if (m)
         return send(res, 200, {
           id: m[1], name: '王*', phone: '138****5678', type: 'returning', region: '上海',
-          tags: ['价格敏感', '偏好快递'],
+          tags: ['价格敏感', '偏好快递'], complaints: 0, masked: true,
           orders: [{ id: 'o1001', status: 'shipped', amount: '299.00', created_at: now() }],
           sessions: [...sessions.values()].filter((s) => s.customer === m[1]).map((s) => ({ id: s.id, category: s.category, state: s.state, opened_at: s.opened_at })),
         });

@@ -129,15 +129,19 @@ function onFrame(f) {
       else if (f.session.state === 'assigned' && f.session.agent === wb.me.id) adopt(f.session);
       refreshQueueSoon();
       break;
-    case 'unassigned': {
-      const e = store.get(f.session);
-      if (e && e.session.state !== 'closed') {
-        // Transferred away: the chat is no longer ours.
-        store.remove(f.session);
-        if (wb.active === f.session) setWb({ active: firstChat() });
-      }
+    case 'unassigned':
+      // After a transfer away the chat is no longer ours; after a close the `closed` frame keeps
+      // the tab (with its summary) until the agent dismisses it. Give `closed` a moment to arrive.
+      setTimeout(() => {
+        const e = store.get(f.session);
+        if (e && (f.reason === 'transfer' || e.session.state !== 'closed')) {
+          store.remove(f.session);
+          if (wb.active === f.session) setWb({ active: firstChat() });
+          if (f.reason === 'transfer') toast(`${t('wb.transfer')}: ${f.session}`, 'info', 3000);
+        }
+      }, f.reason === 'transfer' ? 0 : 500);
+      refreshQueueSoon();
       break;
-    }
     case 'msg':
       store.addMsg(f);
       scheduleRecv(f.session);

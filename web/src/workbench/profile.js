@@ -4,7 +4,10 @@ import { html } from '../lib/html.js';
 import { t, categoryLabel } from '../i18n.js';
 import { fmtTime } from '../lib/ui.js';
 
-const KNOWN = new Set(['sessions', 'past_sessions', 'orders', 'tags', 'complaints', 'customer']);
+const KNOWN = new Set(['sessions', 'past_sessions', 'orders', 'tags', 'complaints', 'customer', 'masked']);
+
+// Field labels for the customer's own fields; other keys are shown as sent.
+const label = (k) => (t('pf.' + k) === 'pf.' + k ? k : t('pf.' + k));
 
 function scalar(v) {
   if (v === null || v === undefined) return '—';
@@ -16,6 +19,7 @@ function scalar(v) {
 // A list of objects as a compact table with the union of their keys (at most 5 columns).
 function Table({ rows, testid }) {
   if (!rows || rows.length === 0) return html`<p class="muted small">${t('common.none')}</p>`;
+  if (!Array.isArray(rows)) return html`<p>${scalar(rows)}</p>`;
   if (typeof rows[0] !== 'object') return html`<p>${rows.map(scalar).join('、')}</p>`;
   const cols = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k) && cols.length < 5) cols.push(k);
@@ -45,9 +49,9 @@ export function ProfilePanel({ session, profile }) {
   const tags = profile.tags || base.tags || [];
   const extra = Object.entries(profile).filter(([k, v]) => !KNOWN.has(k) && Array.isArray(v));
   return html`<section class="panel profile" data-testid="profile" data-customer=${session.customer}>
-    <h2>${t('wb.profile')}</h2>
+    <h2>${t('wb.profile')} ${profile.masked && html`<span class="badge" data-testid="profile-masked">${t('pf.masked')}</span>`}</h2>
     <dl>
-      ${fields.map(([k, v]) => html`<div key=${k} class="kv"><dt>${k}</dt><dd data-testid=${'profile-' + k}>${scalar(v)}</dd></div>`)}
+      ${fields.map(([k, v]) => html`<div key=${k} class="kv"><dt>${label(k)}</dt><dd data-testid=${'profile-' + k}>${scalar(v)}</dd></div>`)}
     </dl>
     <h3>${t('wb.tags')}</h3>
     <div class="row" data-testid="profile-tags">
@@ -57,7 +61,10 @@ export function ProfilePanel({ session, profile }) {
     <${Table} rows=${profile.orders} testid="profile-orders" />
     <h3>${t('wb.pastSessions')}</h3>
     <${Table} rows=${profile.sessions || profile.past_sessions} testid="profile-sessions" />
-    ${profile.complaints && html`<h3>${t('wb.complaints')}</h3><${Table} rows=${profile.complaints} testid="profile-complaints" />`}
+    ${typeof profile.complaints === 'number' &&
+    html`<h3>${t('wb.complaints')}</h3><p data-testid="profile-complaints">${profile.complaints}</p>`}
+    ${Array.isArray(profile.complaints) &&
+    html`<h3>${t('wb.complaints')}</h3><${Table} rows=${profile.complaints} testid="profile-complaints" />`}
     ${extra.map(([k, v]) => html`<h3 key=${'h' + k}>${k}</h3><${Table} key=${k} rows=${v} />`)}
   </section>`;
 }
