@@ -15,7 +15,8 @@ static const char create_version_sql[] = "CREATE TABLE IF NOT EXISTS schema_vers
 int store__schema_version(sqlite3 *db, int *out, struct kefu_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &st, NULL);
+	int rc =
+	    sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "schema_version: %s", sqlite3_errmsg(db));
 	rc = sqlite3_step(st);
@@ -34,7 +35,8 @@ static int apply_one(sqlite3 *db, const struct store__migration *m, struct kefu_
 	sqlite3_stmt *st = NULL;
 	int r = 0;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: begin: %s", m->name, sqlite3_errmsg(db));
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: begin: %s", m->name,
+				sqlite3_errmsg(db));
 	int have = 0; /* re-read under the write lock: another process may have migrated meanwhile */
 	r = store__schema_version(db, &have, err);
 	if (r < 0)
@@ -47,8 +49,9 @@ static int apply_one(sqlite3 *db, const struct store__migration *m, struct kefu_
 		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: %s", m->name, sqlite3_errmsg(db));
 		goto fail;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO schema_version(version, name, applied_ms) VALUES (?1, ?2, ?3)", -1,
-			       &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO schema_version(version, name, applied_ms) VALUES (?1, ?2, ?3)",
+			       -1, &st, NULL) != SQLITE_OK) {
 		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: %s", m->name, sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -56,13 +59,15 @@ static int apply_one(sqlite3 *db, const struct store__migration *m, struct kefu_
 	sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, clock_now_ms());
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: record: %s", m->name, sqlite3_errmsg(db));
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: record: %s", m->name,
+			     sqlite3_errmsg(db));
 		goto fail;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: commit: %s", m->name, sqlite3_errmsg(db));
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "migration %s: commit: %s", m->name,
+			     sqlite3_errmsg(db));
 		goto fail;
 	}
 	log_info("store", "migrated version=%d name=%s", m->version, m->name);

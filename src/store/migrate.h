@@ -10,9 +10,9 @@
 #include "base/err.h"
 
 struct store__migration {
-	int version;      /* NNN of the file name; strictly increasing in the array */
+	int version; /* NNN of the file name; strictly increasing in the array */
 	const char *name; /* "NNN_name", the file name without .sql */
-	const char *sql;  /* the file's exact text */
+	const char *sql; /* the file's exact text */
 };
 
 extern const struct store__migration store__migrations[];

@@ -36,72 +36,76 @@ enum wstmt {
 };
 
 static const char *const wstmt_sql[W_COUNT] = {
-	[W_EVENT_INSERT] = "INSERT INTO events(at_ms, type, session, actor, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[W_USER_INSERT] = "INSERT INTO users(id, name, display, role, level, team, post, dept, skills, max_chats, "
-			  "pw_hash, disabled, created_ms) VALUES (?1, ?2, coalesce(?3, ''), ?4, coalesce(?5, ''), "
-			  "coalesce(?6, ''), coalesce(?7, ''), coalesce(?8, ''), coalesce(?9, '[]'), "
-			  "coalesce(?10, 0), coalesce(?11, ''), 0, ?12)",
-	[W_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1",
-	/* user.updated: a NULL parameter keeps the column (the field was absent from the payload) */
-	[W_USER_UPDATE] = "UPDATE users SET display = coalesce(?2, display), role = coalesce(?3, role), "
-			  "level = coalesce(?4, level), team = coalesce(?5, team), post = coalesce(?6, post), "
-			  "dept = coalesce(?7, dept), skills = coalesce(?8, skills), "
-			  "max_chats = coalesce(?9, max_chats), disabled = coalesce(?10, disabled) WHERE id = ?1",
-	[W_TOKEN_INSERT] = "INSERT INTO tokens(hash, user, expires_ms, revoked, created_ms, client) "
-			   "VALUES (?1, ?2, ?3, 0, ?4, ?5)",
-	[W_TOKEN_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE hash = ?1",
-	[W_PRESENCE_UPSERT] = "INSERT INTO presence(agent, status, since_ms) VALUES (?1, ?2, ?3) "
-			      "ON CONFLICT(agent) DO UPDATE SET status = excluded.status, since_ms = excluded.since_ms",
-	[W_PRESENCE_LOG] = "INSERT INTO presence_log(agent, status, at_ms) VALUES (?1, ?2, ?3)",
-	/* upserts: a field absent from the payload keeps what an earlier event set */
-	[W_CUSTOMER_UPSERT] = "INSERT INTO customers(id, name, phone, type, region, tags) "
-			      "VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '[]')) ON CONFLICT(id) DO UPDATE SET "
-			      "name = coalesce(excluded.name, name), phone = coalesce(excluded.phone, phone), "
-			      "type = coalesce(excluded.type, type), region = coalesce(excluded.region, region), "
-			      "tags = coalesce(?6, tags)",
-	[W_ORDER_UPSERT] = "INSERT INTO orders(id, customer, at_ms, amount, status, item) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
-			   "customer = coalesce(excluded.customer, customer), at_ms = coalesce(excluded.at_ms, at_ms), "
-			   "amount = coalesce(excluded.amount, amount), status = coalesce(excluded.status, status), "
-			   "item = coalesce(excluded.item, item)",
-	[W_SESSION_INSERT] = "INSERT INTO sessions(id, channel, customer, customer_type, visitor, category, grp, "
-			     "region, state, priority, opened_ms, last_seq) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 0, ?9, 0)",
-	[W_SESSION_QUEUE] = "UPDATE sessions SET state = 'queued', queued_ms = ?2, grp = coalesce(?3, grp), "
-			    "priority = coalesce(?4, priority) WHERE id = ?1",
-	[W_SESSION_ASSIGN] = "UPDATE sessions SET state = 'assigned', agent = ?2, assigned_ms = ?3 WHERE id = ?1",
-	[W_SESSION_TRANSFER] = "UPDATE sessions SET agent = CASE WHEN ?2 THEN NULL ELSE agent END WHERE id = ?1",
-	[W_MESSAGE_INSERT] = "INSERT INTO messages(session, seq, at_ms, sender, agent, text, client_id) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	/* bot and system messages are never agent replies (N-01, K-01) */
-	[W_SESSION_MESSAGE] = "UPDATE sessions SET last_seq = max(last_seq, ?2), "
-			      "first_customer_ms = CASE WHEN ?3 = 'customer' AND first_customer_ms IS NULL "
-			      "THEN ?4 ELSE first_customer_ms END, "
-			      "first_agent_ms = CASE WHEN ?3 = 'agent' AND first_agent_ms IS NULL "
-			      "THEN ?4 ELSE first_agent_ms END WHERE id = ?1",
-	[W_SESSION_CLOSE] = "UPDATE sessions SET state = 'closed', closed_ms = ?2, summary = ?3 WHERE id = ?1",
-	/* last rating wins; only for a session that exists */
-	[W_RATING_UPSERT] = "INSERT INTO ratings(session, score, solved, at_ms) "
-			    "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1) "
-			    "ON CONFLICT(session) DO UPDATE SET score = excluded.score, solved = excluded.solved, "
-			    "at_ms = excluded.at_ms",
+    [W_EVENT_INSERT] = "INSERT INTO events(at_ms, type, session, actor, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [W_USER_INSERT] =
+	"INSERT INTO users(id, name, display, role, level, team, post, dept, skills, max_chats, "
+	"pw_hash, disabled, created_ms) VALUES (?1, ?2, coalesce(?3, ''), ?4, coalesce(?5, ''), "
+	"coalesce(?6, ''), coalesce(?7, ''), coalesce(?8, ''), coalesce(?9, '[]'), "
+	"coalesce(?10, 0), coalesce(?11, ''), 0, ?12)",
+    [W_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1",
+    /* user.updated: a NULL parameter keeps the column (the field was absent from the payload) */
+    [W_USER_UPDATE] = "UPDATE users SET display = coalesce(?2, display), role = coalesce(?3, role), "
+		      "level = coalesce(?4, level), team = coalesce(?5, team), post = coalesce(?6, post), "
+		      "dept = coalesce(?7, dept), skills = coalesce(?8, skills), "
+		      "max_chats = coalesce(?9, max_chats), disabled = coalesce(?10, disabled) WHERE id = ?1",
+    [W_TOKEN_INSERT] = "INSERT INTO tokens(hash, user, expires_ms, revoked, created_ms, client) "
+		       "VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+    [W_TOKEN_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE hash = ?1",
+    [W_PRESENCE_UPSERT] =
+	"INSERT INTO presence(agent, status, since_ms) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT(agent) DO UPDATE SET status = excluded.status, since_ms = excluded.since_ms",
+    [W_PRESENCE_LOG] = "INSERT INTO presence_log(agent, status, at_ms) VALUES (?1, ?2, ?3)",
+    /* upserts: a field absent from the payload keeps what an earlier event set */
+    [W_CUSTOMER_UPSERT] = "INSERT INTO customers(id, name, phone, type, region, tags) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '[]')) ON CONFLICT(id) DO UPDATE SET "
+			  "name = coalesce(excluded.name, name), phone = coalesce(excluded.phone, phone), "
+			  "type = coalesce(excluded.type, type), region = coalesce(excluded.region, region), "
+			  "tags = coalesce(?6, tags)",
+    [W_ORDER_UPSERT] =
+	"INSERT INTO orders(id, customer, at_ms, amount, status, item) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+	"customer = coalesce(excluded.customer, customer), at_ms = coalesce(excluded.at_ms, at_ms), "
+	"amount = coalesce(excluded.amount, amount), status = coalesce(excluded.status, status), "
+	"item = coalesce(excluded.item, item)",
+    [W_SESSION_INSERT] = "INSERT INTO sessions(id, channel, customer, customer_type, visitor, category, grp, "
+			 "region, state, priority, opened_ms, last_seq) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 0, ?9, 0)",
+    [W_SESSION_QUEUE] = "UPDATE sessions SET state = 'queued', queued_ms = ?2, grp = coalesce(?3, grp), "
+			"priority = coalesce(?4, priority) WHERE id = ?1",
+    [W_SESSION_ASSIGN] = "UPDATE sessions SET state = 'assigned', agent = ?2, assigned_ms = ?3 WHERE id = ?1",
+    [W_SESSION_TRANSFER] = "UPDATE sessions SET agent = CASE WHEN ?2 THEN NULL ELSE agent END WHERE id = ?1",
+    [W_MESSAGE_INSERT] = "INSERT INTO messages(session, seq, at_ms, sender, agent, text, client_id) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    /* bot and system messages are never agent replies (N-01, K-01) */
+    [W_SESSION_MESSAGE] = "UPDATE sessions SET last_seq = max(last_seq, ?2), "
+			  "first_customer_ms = CASE WHEN ?3 = 'customer' AND first_customer_ms IS NULL "
+			  "THEN ?4 ELSE first_customer_ms END, "
+			  "first_agent_ms = CASE WHEN ?3 = 'agent' AND first_agent_ms IS NULL "
+			  "THEN ?4 ELSE first_agent_ms END WHERE id = ?1",
+    [W_SESSION_CLOSE] = "UPDATE sessions SET state = 'closed', closed_ms = ?2, summary = ?3 WHERE id = ?1",
+    /* last rating wins; only for a session that exists */
+    [W_RATING_UPSERT] =
+	"INSERT INTO ratings(session, score, solved, at_ms) "
+	"SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1) "
+	"ON CONFLICT(session) DO UPDATE SET score = excluded.score, solved = excluded.solved, "
+	"at_ms = excluded.at_ms",
 };
 
 static const char *const tx_sql[STORE_TX_COUNT] = {
-	[STORE_TX_BEGIN] = "BEGIN IMMEDIATE",    [STORE_TX_COMMIT] = "COMMIT",
-	[STORE_TX_ROLLBACK] = "ROLLBACK",        [STORE_TX_SAVEPOINT] = "SAVEPOINT ev",
-	[STORE_TX_RELEASE] = "RELEASE ev",       [STORE_TX_ROLLBACK_TO] = "ROLLBACK TO ev",
+    [STORE_TX_BEGIN] = "BEGIN IMMEDIATE", [STORE_TX_COMMIT] = "COMMIT",
+    [STORE_TX_ROLLBACK] = "ROLLBACK",	  [STORE_TX_SAVEPOINT] = "SAVEPOINT ev",
+    [STORE_TX_RELEASE] = "RELEASE ev",	  [STORE_TX_ROLLBACK_TO] = "ROLLBACK TO ev",
 };
 
 struct store_proj {
-	sqlite3 *db;                        /* borrowed: the writer connection */
-	sqlite3_stmt *st[W_COUNT];          /* owned, prepared once */
-	sqlite3_stmt *tx[STORE_TX_COUNT];   /* owned, prepared once */
-	struct buf data;                    /* events.data of the current event, reused */
-	struct buf arr;                     /* one JSON array column (skills, tags), reused */
-	atomic_int fail_in;                 /* steps until the injected fault; 0 = none armed */
-	atomic_int fail_count;              /* consecutive steps to fail once fired; <= 0 = all */
-	atomic_int fail_left;               /* steps still to fail after firing; < 0 = forever */
+	sqlite3 *db; /* borrowed: the writer connection */
+	sqlite3_stmt *st[W_COUNT]; /* owned, prepared once */
+	sqlite3_stmt *tx[STORE_TX_COUNT]; /* owned, prepared once */
+	struct buf data; /* events.data of the current event, reused */
+	struct buf arr; /* one JSON array column (skills, tags), reused */
+	atomic_int fail_in; /* steps until the injected fault; 0 = none armed */
+	atomic_int fail_count; /* consecutive steps to fail once fired; <= 0 = all */
+	atomic_int fail_left; /* steps still to fail after firing; < 0 = forever */
 };
 
 /* ---- statement helpers ---------------------------------------------------------------------- */
@@ -287,7 +291,8 @@ static int proj_user_password_set(struct store_proj *p, const struct store__ev *
 {
 	const char *id, *pw;
 	int r;
-	if ((r = get_str(ev->data, "id", true, &id, err)) < 0 || (r = get_str(ev->data, "pw_hash", true, &pw, err)) < 0)
+	if ((r = get_str(ev->data, "id", true, &id, err)) < 0 ||
+	    (r = get_str(ev->data, "pw_hash", true, &pw, err)) < 0)
 		return r;
 	sqlite3_stmt *st = p->st[W_USER_PASSWORD];
 	bind_text(st, 1, id);
@@ -507,7 +512,8 @@ static int proj_session_transferred(struct store_proj *p, const struct store__ev
 {
 	const char *to_agent, *to_group;
 	int r;
-	if ((r = need_session(ev, err)) < 0 || (r = get_str(ev->data, "to_agent", false, &to_agent, err)) < 0 ||
+	if ((r = need_session(ev, err)) < 0 ||
+	    (r = get_str(ev->data, "to_agent", false, &to_agent, err)) < 0 ||
 	    (r = get_str(ev->data, "to_group", false, &to_group, err)) < 0)
 		return r;
 	sqlite3_stmt *st = p->st[W_SESSION_TRANSFER];
@@ -569,7 +575,8 @@ static int proj_session_rated(struct store_proj *p, const struct store__ev *ev, 
 	bool has;
 	int solved;
 	int r;
-	if ((r = need_session(ev, err)) < 0 || (r = get_int(ev->data, "score", true, &score, &has, err)) < 0 ||
+	if ((r = need_session(ev, err)) < 0 ||
+	    (r = get_int(ev->data, "score", true, &score, &has, err)) < 0 ||
 	    (r = get_bool(ev->data, "solved", &solved, err)) < 0)
 		return r;
 	sqlite3_stmt *st = p->st[W_RATING_UPSERT];
@@ -588,22 +595,22 @@ static const struct {
 	const char *type;
 	proj_fn fn;
 } projections[] = {
-	{"user.created", proj_user_created},
-	{"user.password_set", proj_user_password_set},
-	{"user.updated", proj_user_updated},
-	{"auth.login", proj_auth_login},
-	{"auth.login_failed", proj_none},
-	{"auth.logout", proj_auth_logout},
-	{"presence.changed", proj_presence_changed},
-	{"customer.upserted", proj_customer_upserted},
-	{"order.recorded", proj_order_recorded},
-	{"session.opened", proj_session_opened},
-	{"session.queued", proj_session_queued},
-	{"session.assigned", proj_session_assigned},
-	{"session.transferred", proj_session_transferred},
-	{"message", proj_message},
-	{"session.closed", proj_session_closed},
-	{"session.rated", proj_session_rated},
+    {"user.created", proj_user_created},
+    {"user.password_set", proj_user_password_set},
+    {"user.updated", proj_user_updated},
+    {"auth.login", proj_auth_login},
+    {"auth.login_failed", proj_none},
+    {"auth.logout", proj_auth_logout},
+    {"presence.changed", proj_presence_changed},
+    {"customer.upserted", proj_customer_upserted},
+    {"order.recorded", proj_order_recorded},
+    {"session.opened", proj_session_opened},
+    {"session.queued", proj_session_queued},
+    {"session.assigned", proj_session_assigned},
+    {"session.transferred", proj_session_transferred},
+    {"message", proj_message},
+    {"session.closed", proj_session_closed},
+    {"session.rated", proj_session_rated},
 };
 
 /* ---- public (to src/store) ------------------------------------------------------------------ */
@@ -619,14 +626,18 @@ int store__proj_new(sqlite3 *db, struct store_proj **out, struct kefu_err *err)
 	atomic_init(&p->fail_left, 0);
 	int r = 0;
 	for (int i = 0; i < W_COUNT; i++) {
-		if (sqlite3_prepare_v3(db, wstmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->st[i], NULL) != SQLITE_OK) {
-			r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare writer statement %d: %s", i, sqlite3_errmsg(db));
+		if (sqlite3_prepare_v3(db, wstmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->st[i], NULL) !=
+		    SQLITE_OK) {
+			r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare writer statement %d: %s", i,
+				     sqlite3_errmsg(db));
 			goto fail;
 		}
 	}
 	for (int i = 0; i < STORE_TX_COUNT; i++) {
-		if (sqlite3_prepare_v3(db, tx_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->tx[i], NULL) != SQLITE_OK) {
-			r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare %s: %s", tx_sql[i], sqlite3_errmsg(db));
+		if (sqlite3_prepare_v3(db, tx_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &p->tx[i], NULL) !=
+		    SQLITE_OK) {
+			r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare %s: %s", tx_sql[i],
+				     sqlite3_errmsg(db));
 			goto fail;
 		}
 	}
@@ -655,7 +666,8 @@ int store__proj_tx(struct store_proj *p, enum store__tx op, struct kefu_err *err
 	return step(p, p->tx[op], tx_sql[op], err);
 }
 
-int store__proj_event(struct store_proj *p, const struct store__ev *ev, int64_t *event_id, struct kefu_err *err)
+int store__proj_event(struct store_proj *p, const struct store__ev *ev, int64_t *event_id,
+		      struct kefu_err *err)
 {
 	proj_fn fn = NULL;
 	for (size_t i = 0; i < sizeof projections / sizeof projections[0]; i++) {

@@ -16,19 +16,19 @@ struct store_proj; /* owns the writer connection's statements, not the connectio
 /* One event as the writer sees it; everything borrowed for the call. */
 struct store__ev {
 	const char *type;
-	int64_t at_ms;       /* already resolved: never 0 */
+	int64_t at_ms; /* already resolved: never 0 */
 	const char *session; /* may be NULL */
-	const char *actor;   /* may be NULL */
-	json_t *data;        /* an object */
+	const char *actor; /* may be NULL */
+	json_t *data; /* an object */
 };
 
 /* Transaction-control steps, each one prepared statement. */
 enum store__tx {
-	STORE_TX_BEGIN,       /* BEGIN IMMEDIATE */
-	STORE_TX_COMMIT,      /* COMMIT */
-	STORE_TX_ROLLBACK,    /* ROLLBACK */
-	STORE_TX_SAVEPOINT,   /* SAVEPOINT ev */
-	STORE_TX_RELEASE,     /* RELEASE ev */
+	STORE_TX_BEGIN, /* BEGIN IMMEDIATE */
+	STORE_TX_COMMIT, /* COMMIT */
+	STORE_TX_ROLLBACK, /* ROLLBACK */
+	STORE_TX_SAVEPOINT, /* SAVEPOINT ev */
+	STORE_TX_RELEASE, /* RELEASE ev */
 	STORE_TX_ROLLBACK_TO, /* ROLLBACK TO ev */
 	STORE_TX_COUNT
 };
@@ -45,7 +45,8 @@ int store__proj_tx(struct store_proj *p, enum store__tx op, struct kefu_err *err
  * *event_id, -KEFU_EINVAL (unknown type, malformed payload), -KEFU_ENOTFOUND (the user or session
  * the event updates does not exist), -KEFU_ECONFLICT (a UNIQUE or NOT NULL constraint, e.g. a
  * repeated (session, seq)) or -KEFU_ESTORE; on error the caller rolls back to its savepoint. */
-int store__proj_event(struct store_proj *p, const struct store__ev *ev, int64_t *event_id, struct kefu_err *err);
+int store__proj_event(struct store_proj *p, const struct store__ev *ev, int64_t *event_id,
+		      struct kefu_err *err);
 
 /* Fault injection for tests (see store_test.h): the nth statement step from now fails with an
  * I/O error, and so do the count-1 steps after it (count <= 0: every later step). n <= 0 turns

@@ -11,9 +11,9 @@
 #include "store/store_int.h"
 
 enum {
-	OUTPUT_OFFSET_MIN = 480,  /* Asia/Shanghai, for "at"-style RFC 3339 fields */
-	PROFILE_SESSIONS = 20,    /* N-23: latest sessions on a customer profile */
-	PROFILE_ORDERS = 20,      /* N-23: latest orders on a customer profile */
+	OUTPUT_OFFSET_MIN = 480, /* Asia/Shanghai, for "at"-style RFC 3339 fields */
+	PROFILE_SESSIONS = 20, /* N-23: latest sessions on a customer profile */
+	PROFILE_ORDERS = 20, /* N-23: latest orders on a customer profile */
 };
 
 enum rstmt {
@@ -38,41 +38,41 @@ enum rstmt {
 
 #define USER_COLS "id, name, display, role, level, team, post, dept, pw_hash, skills, max_chats, disabled"
 #define SESSION_COLS                                                                                         \
-	"s.id, s.channel, s.customer, s.customer_type, s.category, s.grp, s.state, s.agent, s.opened_ms, "  \
+	"s.id, s.channel, s.customer, s.customer_type, s.category, s.grp, s.state, s.agent, s.opened_ms, "   \
 	"s.queued_ms, s.priority, s.last_seq, s.first_customer_ms, s.first_agent_ms"
 
 static const char *const rstmt_sql[R_COUNT] = {
-	[R_BEGIN] = "BEGIN",
-	[R_COMMIT] = "COMMIT",
-	[R_USER_BY_NAME] = "SELECT " USER_COLS " FROM users WHERE name = ?1",
-	[R_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
-	[R_USERS_LIST] = "SELECT " USER_COLS " FROM users ORDER BY name",
-	[R_TOKEN] = "SELECT user, expires_ms FROM tokens WHERE hash = ?1 AND revoked = 0 AND expires_ms > ?2",
-	[R_MESSAGES] = "SELECT seq, sender, agent, text, at_ms, client_id FROM messages "
-		       "WHERE session = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-	[R_OPEN_SESSIONS] = "SELECT " SESSION_COLS " FROM sessions s "
-			    "WHERE s.state IN ('open', 'queued', 'assigned') ORDER BY s.opened_ms, s.id",
-	[R_SESSION_GET] = "SELECT " SESSION_COLS ", s.closed_ms, s.summary, r.score, r.solved "
-			  "FROM sessions s LEFT JOIN ratings r ON r.session = s.id WHERE s.id = ?1",
-	[R_CUSTOMER] = "SELECT id, name, phone, type, region, tags FROM customers WHERE id = ?1",
-	[R_CUSTOMER_SESSIONS] = "SELECT s.id, s.opened_ms, s.category, s.agent, r.score FROM sessions s "
-				"LEFT JOIN ratings r ON r.session = s.id WHERE s.customer = ?1 "
-				"ORDER BY s.opened_ms DESC, s.id DESC LIMIT ?2",
-	[R_CUSTOMER_ORDERS] = "SELECT id, at_ms, amount, status, item FROM orders WHERE customer = ?1 "
-			      "ORDER BY at_ms DESC, id DESC LIMIT ?2",
-	[R_SESSIONS_CLOSED] = "SELECT s.id, s.customer, s.agent, s.category, s.opened_ms, s.closed_ms, r.score "
-			      "FROM sessions s LEFT JOIN ratings r ON r.session = s.id "
-			      "WHERE s.state = 'closed' AND s.closed_ms >= ?2 AND s.closed_ms < ?3 "
-			      "AND (?1 IS NULL OR s.agent = ?1) ORDER BY s.closed_ms DESC, s.id DESC LIMIT ?4",
-	[R_EVENTS_ALL] = "SELECT id, type, at_ms, session, actor, data FROM events WHERE id > ?1 "
-			 "ORDER BY id LIMIT ?2",
-	[R_EVENTS_TYPE] = "SELECT id, type, at_ms, session, actor, data FROM events WHERE id > ?1 AND type = ?3 "
-			  "ORDER BY id LIMIT ?2",
-	[R_EVENTS_COUNT] = "SELECT count(*) FROM events",
+    [R_BEGIN] = "BEGIN",
+    [R_COMMIT] = "COMMIT",
+    [R_USER_BY_NAME] = "SELECT " USER_COLS " FROM users WHERE name = ?1",
+    [R_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+    [R_USERS_LIST] = "SELECT " USER_COLS " FROM users ORDER BY name",
+    [R_TOKEN] = "SELECT user, expires_ms FROM tokens WHERE hash = ?1 AND revoked = 0 AND expires_ms > ?2",
+    [R_MESSAGES] = "SELECT seq, sender, agent, text, at_ms, client_id FROM messages "
+		   "WHERE session = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    [R_OPEN_SESSIONS] = "SELECT " SESSION_COLS " FROM sessions s "
+			"WHERE s.state IN ('open', 'queued', 'assigned') ORDER BY s.opened_ms, s.id",
+    [R_SESSION_GET] = "SELECT " SESSION_COLS ", s.closed_ms, s.summary, r.score, r.solved "
+		      "FROM sessions s LEFT JOIN ratings r ON r.session = s.id WHERE s.id = ?1",
+    [R_CUSTOMER] = "SELECT id, name, phone, type, region, tags FROM customers WHERE id = ?1",
+    [R_CUSTOMER_SESSIONS] = "SELECT s.id, s.opened_ms, s.category, s.agent, r.score FROM sessions s "
+			    "LEFT JOIN ratings r ON r.session = s.id WHERE s.customer = ?1 "
+			    "ORDER BY s.opened_ms DESC, s.id DESC LIMIT ?2",
+    [R_CUSTOMER_ORDERS] = "SELECT id, at_ms, amount, status, item FROM orders WHERE customer = ?1 "
+			  "ORDER BY at_ms DESC, id DESC LIMIT ?2",
+    [R_SESSIONS_CLOSED] = "SELECT s.id, s.customer, s.agent, s.category, s.opened_ms, s.closed_ms, r.score "
+			  "FROM sessions s LEFT JOIN ratings r ON r.session = s.id "
+			  "WHERE s.state = 'closed' AND s.closed_ms >= ?2 AND s.closed_ms < ?3 "
+			  "AND (?1 IS NULL OR s.agent = ?1) ORDER BY s.closed_ms DESC, s.id DESC LIMIT ?4",
+    [R_EVENTS_ALL] = "SELECT id, type, at_ms, session, actor, data FROM events WHERE id > ?1 "
+		     "ORDER BY id LIMIT ?2",
+    [R_EVENTS_TYPE] = "SELECT id, type, at_ms, session, actor, data FROM events WHERE id > ?1 AND type = ?3 "
+		      "ORDER BY id LIMIT ?2",
+    [R_EVENTS_COUNT] = "SELECT count(*) FROM events",
 };
 
 struct store_reader {
-	sqlite3 *db;               /* read-only connection, owned */
+	sqlite3 *db; /* read-only connection, owned */
 	sqlite3_stmt *st[R_COUNT]; /* owned, prepared once */
 };
 
@@ -211,7 +211,8 @@ static int read_begin(struct store_reader *r, struct kefu_err *err)
 {
 	int rc = sqlite3_step(r->st[R_BEGIN]);
 	sqlite3_reset(r->st[R_BEGIN]);
-	return rc == SQLITE_DONE ? 0 : KEFU_ERR(err, KEFU_ESTORE, "sqlite", "begin: %s", sqlite3_errmsg(r->db));
+	return rc == SQLITE_DONE ? 0
+				 : KEFU_ERR(err, KEFU_ESTORE, "sqlite", "begin: %s", sqlite3_errmsg(r->db));
 }
 
 static void read_end(struct store_reader *r)
@@ -413,8 +414,8 @@ int store_session_get(struct store_reader *r, const char *session, json_t **out,
 	return 0;
 }
 
-int store_sessions_closed(struct store_reader *r, const char *agent, int64_t from_ms, int64_t to_ms, int limit,
-			  json_t **out, struct kefu_err *err)
+int store_sessions_closed(struct store_reader *r, const char *agent, int64_t from_ms, int64_t to_ms,
+			  int limit, json_t **out, struct kefu_err *err)
 {
 	int rc = check_limit(limit, err);
 	if (rc < 0)

@@ -33,38 +33,38 @@ enum {
  * copies of the borrowed strings after the struct. */
 struct pending {
 	struct pending *next; /* queue or completion list link */
-	store_done_cb cb;     /* may be NULL */
+	store_done_cb cb; /* may be NULL */
 	void *arg;
-	bool sync;            /* store_append_sync: result delivered via done + sync_cv, not store_poll */
-	bool done;            /* sync only: result is ready (guarded by store.mu) */
-	int64_t queued_ns;    /* CLOCK_MONOTONIC when queued: the group timer starts at the oldest */
-	struct store__ev ev;  /* ev.data owned until the writer ran it, then NULL */
-	int status;           /* 0 or -KEFU_E… */
-	int64_t event_id;     /* > 0 when status is 0 */
-	struct kefu_err err;  /* detail when status < 0 */
-	char strings[];       /* type, session, actor, NUL-terminated */
+	bool sync; /* store_append_sync: result delivered via done + sync_cv, not store_poll */
+	bool done; /* sync only: result is ready (guarded by store.mu) */
+	int64_t queued_ns; /* CLOCK_MONOTONIC when queued: the group timer starts at the oldest */
+	struct store__ev ev; /* ev.data owned until the writer ran it, then NULL */
+	int status; /* 0 or -KEFU_E… */
+	int64_t event_id; /* > 0 when status is 0 */
+	struct kefu_err err; /* detail when status < 0 */
+	char strings[]; /* type, session, actor, NUL-terminated */
 };
 
 struct store {
-	char *path;                   /* owned: database file */
-	struct store_options opts;    /* resolved: no zeros */
-	sqlite3 *db;                  /* writer connection; only the writer thread touches it after open */
-	struct store_proj *proj;      /* writer statements */
+	char *path; /* owned: database file */
+	struct store_options opts; /* resolved: no zeros */
+	sqlite3 *db; /* writer connection; only the writer thread touches it after open */
+	struct store_proj *proj; /* writer statements */
 	pthread_t writer;
-	bool writer_started;          /* pthread_create succeeded */
-	pthread_mutex_t mu;           /* guards everything below */
-	pthread_cond_t work_cv;       /* writer waits: first item, full group, or closing */
-	pthread_cond_t sync_cv;       /* sync appenders and concurrent drains wait for results */
-	struct pending *q_head;       /* queued, oldest first */
+	bool writer_started; /* pthread_create succeeded */
+	pthread_mutex_t mu; /* guards everything below */
+	pthread_cond_t work_cv; /* writer waits: first item, full group, or closing */
+	pthread_cond_t sync_cv; /* sync appenders and concurrent drains wait for results */
+	struct pending *q_head; /* queued, oldest first */
 	struct pending *q_tail;
-	int q_len;                    /* items in the queue (not yet taken by the writer) */
-	uint64_t pending;             /* queued + in the writer's current group */
-	struct pending *done_head;    /* completions for store_poll, oldest first */
+	int q_len; /* items in the queue (not yet taken by the writer) */
+	uint64_t pending; /* queued + in the writer's current group */
+	struct pending *done_head; /* completions for store_poll, oldest first */
 	struct pending *done_tail;
-	bool closing;                 /* store_drain began: appends refused */
-	bool join_claimed;            /* one drain joins the writer; others wait for drained */
-	bool drained;                 /* the writer thread has exited */
-	void (*notify)(void *arg);    /* called from the writer thread when completions are ready */
+	bool closing; /* store_drain began: appends refused */
+	bool join_claimed; /* one drain joins the writer; others wait for drained */
+	bool drained; /* the writer thread has exited */
+	void (*notify)(void *arg); /* called from the writer thread when completions are ready */
 	void *notify_arg;
 	uint64_t events_committed;
 	uint64_t commits;
@@ -110,7 +110,8 @@ int store__db_open(const char *path, int flags, sqlite3 **out, struct kefu_err *
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		int r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "open: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		int r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "open: %s",
+				 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return r;
 	}
@@ -129,8 +130,9 @@ static int pragma(sqlite3 *db, const char *sql, const char *want, struct kefu_er
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "%s: %s", sql, sqlite3_errmsg(db));
-	else if (want && (rc != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
-			  strcmp((const char *)sqlite3_column_text(st, 0), want) != 0))
+	else if (want &&
+		 (rc != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
+		  strcmp((const char *)sqlite3_column_text(st, 0), want) != 0))
 		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "%s: not %s", sql, want);
 	sqlite3_finalize(st);
 	return r;
@@ -207,7 +209,8 @@ static int run_group(struct store *s, struct pending **g, int n, bool *committed
 		}
 		struct kefu_err rerr;
 		if (!sqlite3_get_autocommit(s->db) && store__proj_tx(s->proj, STORE_TX_ROLLBACK, &rerr) < 0)
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* not injectable: always leave clean */
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL,
+				     NULL); /* not injectable: always leave clean */
 		log_error("store", "group failed events=%d code=%s", n, kefu_strerror(gerr.code));
 		ok = 0;
 	}
@@ -269,7 +272,8 @@ static void *writer_main(void *arg)
 			int64_t deadline = s->q_head->queued_ns + (int64_t)s->opts.group_max_wait_us * 1000;
 			if (mono_ns() >= deadline)
 				break;
-			struct timespec ts = {.tv_sec = deadline / 1000000000, .tv_nsec = deadline % 1000000000};
+			struct timespec ts = {.tv_sec = deadline / 1000000000,
+					      .tv_nsec = deadline % 1000000000};
 			if (pthread_cond_timedwait(&s->work_cv, &s->mu, &ts) == ETIMEDOUT)
 				break;
 		}
@@ -303,10 +307,10 @@ int store_open(const char *path, const struct store_options *opts, struct store 
 		return r;
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
-	s->opts.group_max_events = opts && opts->group_max_events > 0 ? opts->group_max_events
-								     : DEFAULT_GROUP_MAX_EVENTS;
-	s->opts.group_max_wait_us = opts && opts->group_max_wait_us > 0 ? opts->group_max_wait_us
-								       : DEFAULT_GROUP_MAX_WAIT_US;
+	s->opts.group_max_events =
+	    opts && opts->group_max_events > 0 ? opts->group_max_events : DEFAULT_GROUP_MAX_EVENTS;
+	s->opts.group_max_wait_us =
+	    opts && opts->group_max_wait_us > 0 ? opts->group_max_wait_us : DEFAULT_GROUP_MAX_WAIT_US;
 	s->opts.queue_max = opts && opts->queue_max > 0 ? opts->queue_max : DEFAULT_QUEUE_MAX;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_t ca;
@@ -406,7 +410,8 @@ static char *copy_into(char **dst, const char *src)
 /* Copies ev into a new pending item, taking ev->data. */
 static struct pending *pending_new(const struct store_event *ev)
 {
-	struct pending *it = xmalloc(sizeof *it + opt_len(ev->type) + opt_len(ev->session) + opt_len(ev->actor));
+	struct pending *it =
+	    xmalloc(sizeof *it + opt_len(ev->type) + opt_len(ev->session) + opt_len(ev->actor));
 	memset(it, 0, sizeof *it);
 	char *p = it->strings;
 	it->ev.type = copy_into(&p, ev->type);
@@ -474,14 +479,16 @@ int store_append_sync(struct store *s, const struct store_event *ev, int64_t *ev
 	if (r < 0) {
 		if (ev)
 			json_decref(ev->data);
-		return KEFU_ERR(err, KEFU_EINVAL, ev && ev->type ? "data" : "type", "event needs a type and an object");
+		return KEFU_ERR(err, KEFU_EINVAL, ev && ev->type ? "data" : "type",
+				"event needs a type and an object");
 	}
 	struct pending *it = pending_new(ev);
 	it->sync = true;
 	if ((r = enqueue(s, it)) < 0) {
 		json_decref(it->ev.data);
 		free(it);
-		return KEFU_ERR(err, -r, "store", r == -KEFU_ECLOSED ? "store is closing" : "append queue is full");
+		return KEFU_ERR(err, -r, "store",
+				r == -KEFU_ECLOSED ? "store is closing" : "append queue is full");
 	}
 	pthread_mutex_lock(&s->mu);
 	while (!it->done)
@@ -542,7 +549,8 @@ int store_backup(struct store *s, const char *dest_path, struct kefu_err *err)
 	int rc = sqlite3_backup_step(b, -1); /* all pages in one read transaction: a consistent copy */
 	int rc2 = sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE || rc2 != SQLITE_OK) {
-		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "backup: %s", sqlite3_errstr(rc != SQLITE_DONE ? rc : rc2));
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "backup: %s",
+			     sqlite3_errstr(rc != SQLITE_DONE ? rc : rc2));
 		goto out;
 	}
 	/* the copy is one self-contained file, not a WAL database needing -wal/-shm companions */

@@ -23,13 +23,13 @@
 #include "store/store.h"
 
 struct fx {
-	char dir[128];           /* mkdtemp directory, removed at teardown */
-	char path[256];          /* dir/data/kefu.db: the parent is created by store_open */
+	char dir[128]; /* mkdtemp directory, removed at teardown */
+	char path[256]; /* dir/data/kefu.db: the parent is created by store_open */
 	struct store *s;
-	struct store_reader *r;  /* a reader for the test thread */
-	pthread_mutex_t mu;      /* guards notified */
+	struct store_reader *r; /* a reader for the test thread */
+	pthread_mutex_t mu; /* guards notified */
 	pthread_cond_t cv;
-	int notified;            /* notify calls not yet consumed */
+	int notified; /* notify calls not yet consumed */
 };
 
 static inline void fx_notify_cb(void *arg)
@@ -105,7 +105,8 @@ static inline int fx_teardown(void **state)
 static inline int64_t fx_append(struct fx *f, const char *type, const char *session, const char *actor,
 				int64_t at_ms, json_t *data)
 {
-	struct store_event ev = {.type = type, .at_ms = at_ms, .session = session, .actor = actor, .data = data};
+	struct store_event ev = {
+	    .type = type, .at_ms = at_ms, .session = session, .actor = actor, .data = data};
 	int64_t id = 0;
 	struct kefu_err err;
 	int r = store_append_sync(f->s, &ev, &id, &err);

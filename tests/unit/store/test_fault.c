@@ -37,11 +37,12 @@ static void run_group(struct fx *f, int tag, struct run *run)
 	snprintf(sid, sizeof sid, "s_%d", tag);
 	snprintf(cid, sizeof cid, "c_%d", tag);
 	struct store_event ev[GROUP] = {
-		{"session.opened", 0, sid, cid, json_pack("{s:s,s:s}", "channel", "web", "customer", cid)},
-		{"message", 0, sid, cid, json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "hi")},
-		{"message", 0, sid, "u_1", json_pack("{s:i,s:s,s:s,s:s}", "seq", 2, "from", "agent", "agent", "u_1", "text", "yo")},
-		{"session.closed", 0, sid, "u_1", json_pack("{s:s,s:s}", "by", "agent", "summary", "done")},
-		{"customer.upserted", 0, NULL, NULL, json_pack("{s:s,s:s}", "id", cid, "name", "N")},
+	    {"session.opened", 0, sid, cid, json_pack("{s:s,s:s}", "channel", "web", "customer", cid)},
+	    {"message", 0, sid, cid, json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "hi")},
+	    {"message", 0, sid, "u_1",
+	     json_pack("{s:i,s:s,s:s,s:s}", "seq", 2, "from", "agent", "agent", "u_1", "text", "yo")},
+	    {"session.closed", 0, sid, "u_1", json_pack("{s:s,s:s}", "by", "agent", "summary", "done")},
+	    {"customer.upserted", 0, NULL, NULL, json_pack("{s:s,s:s}", "id", cid, "name", "N")},
 	};
 	struct slot slots[GROUP];
 	memset(run, 0, sizeof *run);
@@ -155,9 +156,9 @@ static void failing_from_a_step_on_fails_cleanly_at_every_step(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_failing_step_fails_cleanly_at_every_step),
-		cmocka_unit_test(two_failing_steps_fail_cleanly_at_every_step),
-		cmocka_unit_test(failing_from_a_step_on_fails_cleanly_at_every_step),
+	    cmocka_unit_test(one_failing_step_fails_cleanly_at_every_step),
+	    cmocka_unit_test(two_failing_steps_fail_cleanly_at_every_step),
+	    cmocka_unit_test(failing_from_a_step_on_fails_cleanly_at_every_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

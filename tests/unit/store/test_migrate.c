@@ -94,7 +94,8 @@ static int count_rows(const char *db_path, const char *sql)
 static void migrations_applied_once_and_idempotent_on_reopen(void **state)
 {
 	struct fx *f = fx_new(NULL);
-	fx_append(f, "auth.login_failed", NULL, NULL, 0, json_pack("{s:s,s:s}", "name", "x", "reason", "unknown_user"));
+	fx_append(f, "auth.login_failed", NULL, NULL, 0,
+		  json_pack("{s:s,s:s}", "name", "x", "reason", "unknown_user"));
 	fx_close_store(f);
 	int newest = store__migrations[store__migrations_count - 1].version;
 	assert_int_equal(count_rows(f->path, "SELECT max(version) FROM schema_version"), newest);
@@ -105,7 +106,8 @@ static void migrations_applied_once_and_idempotent_on_reopen(void **state)
 		fx_close_store(f);
 	}
 	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM schema_version"), store__migrations_count);
-	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'events_no_update'"), 1);
+	assert_int_equal(
+	    count_rows(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'events_no_update'"), 1);
 	fx_free(f);
 }
 
@@ -129,8 +131,9 @@ static void newer_schema_is_refused(void **state)
 	fx_close_store(f);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version VALUES (999, '999_future', 0)", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "INSERT INTO schema_version VALUES (999, '999_future', 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	struct kefu_err err;
 	struct store *s = NULL;
@@ -142,7 +145,8 @@ static void newer_schema_is_refused(void **state)
 static void events_table_is_append_only(void **state)
 {
 	struct fx *f = fx_new(NULL);
-	fx_append(f, "auth.login_failed", NULL, NULL, 0, json_pack("{s:s,s:s}", "name", "x", "reason", "unknown_user"));
+	fx_append(f, "auth.login_failed", NULL, NULL, 0,
+		  json_pack("{s:s,s:s}", "name", "x", "reason", "unknown_user"));
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
@@ -156,12 +160,12 @@ static void events_table_is_append_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(embedded_sql_equals_sql_files),
-		cmocka_unit_test(every_sql_file_is_embedded),
-		cmocka_unit_test(migrations_applied_once_and_idempotent_on_reopen),
-		cmocka_unit_test(database_is_in_wal_mode),
-		cmocka_unit_test(newer_schema_is_refused),
-		cmocka_unit_test(events_table_is_append_only),
+	    cmocka_unit_test(embedded_sql_equals_sql_files),
+	    cmocka_unit_test(every_sql_file_is_embedded),
+	    cmocka_unit_test(migrations_applied_once_and_idempotent_on_reopen),
+	    cmocka_unit_test(database_is_in_wal_mode),
+	    cmocka_unit_test(newer_schema_is_refused),
+	    cmocka_unit_test(events_table_is_append_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,9 +45,10 @@ static int64_t db_int(struct fx *f, const char *sql)
 static void create_user(struct fx *f, const char *id, const char *name)
 {
 	fx_append(f, "user.created", NULL, NULL, T0,
-		  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s,s],s:i,s:s}", "id", id, "name", name, "display",
-			    "Display", "role", "agent", "level", "junior", "team", "t1", "post", "presale", "dept", "",
-			    "skills", "presale", "vip", "max_chats", 5, "pw_hash", "$argon2id$x"));
+		  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s,s],s:i,s:s}", "id", id, "name", name,
+			    "display", "Display", "role", "agent", "level", "junior", "team", "t1", "post",
+			    "presale", "dept", "", "skills", "presale", "vip", "max_chats", 5, "pw_hash",
+			    "$argon2id$x"));
 }
 
 static void user_created_reads_by_name_and_id(void **state)
@@ -76,7 +77,8 @@ static void user_created_reads_by_name_and_id(void **state)
 	assert_int_equal(store_user_by_name(f->r, "bob", &u, &err), -KEFU_ENOTFOUND);
 	/* a second user with the same name is a conflict and stores nothing */
 	assert_int_equal(fx_try(f, "user.created", NULL, 0,
-				json_pack("{s:s,s:s,s:s}", "id", "u_2", "name", "alice", "role", "agent"), &err),
+				json_pack("{s:s,s:s,s:s}", "id", "u_2", "name", "alice", "role", "agent"),
+				&err),
 			 -KEFU_ECONFLICT);
 	assert_int_equal(fx_events(f), 1);
 }
@@ -85,9 +87,11 @@ static void user_password_set_and_updated_change_given_fields(void **state)
 {
 	struct fx *f = *state;
 	create_user(f, "u_1", "alice");
-	fx_append(f, "user.password_set", NULL, "u_1", 0, json_pack("{s:s,s:s}", "id", "u_1", "pw_hash", "$new"));
+	fx_append(f, "user.password_set", NULL, "u_1", 0,
+		  json_pack("{s:s,s:s}", "id", "u_1", "pw_hash", "$new"));
 	fx_append(f, "user.updated", NULL, "u_9", 0,
-		  json_pack("{s:s,s:s,s:[s],s:b}", "id", "u_1", "role", "lead", "skills", "aftersale", "disabled", 1));
+		  json_pack("{s:s,s:s,s:[s],s:b}", "id", "u_1", "role", "lead", "skills", "aftersale",
+			    "disabled", 1));
 	struct store_user u;
 	assert_int_equal(store_user_by_id(f->r, "u_1", &u, NULL), 0);
 	assert_string_equal(u.pw_hash, "$new");
@@ -99,10 +103,12 @@ static void user_password_set_and_updated_change_given_fields(void **state)
 	assert_int_equal(json_array_size(u.skills), 1);
 	store_user_clear(&u);
 	struct kefu_err err;
-	assert_int_equal(fx_try(f, "user.password_set", NULL, 0, json_pack("{s:s,s:s}", "id", "u_x", "pw_hash", "h"), &err),
+	assert_int_equal(fx_try(f, "user.password_set", NULL, 0,
+				json_pack("{s:s,s:s}", "id", "u_x", "pw_hash", "h"), &err),
 			 -KEFU_ENOTFOUND);
-	assert_int_equal(fx_try(f, "user.updated", NULL, 0, json_pack("{s:s,s:s}", "id", "u_x", "role", "qa"), &err),
-			 -KEFU_ENOTFOUND);
+	assert_int_equal(
+	    fx_try(f, "user.updated", NULL, 0, json_pack("{s:s,s:s}", "id", "u_x", "role", "qa"), &err),
+	    -KEFU_ENOTFOUND);
 	assert_int_equal(fx_events(f), 3);
 }
 
@@ -129,11 +135,11 @@ static void token_lookup_honours_expiry_and_revocation(void **state)
 	struct fx *f = *state;
 	create_user(f, "u_1", "alice");
 	fx_append(f, "auth.login", NULL, "u_1", T0,
-		  json_pack("{s:s,s:s,s:I,s:s}", "user", "u_1", "token_hash", "abc", "expires_ms", (json_int_t)(T0 + 1000),
-			    "client", "cookie"));
+		  json_pack("{s:s,s:s,s:I,s:s}", "user", "u_1", "token_hash", "abc", "expires_ms",
+			    (json_int_t)(T0 + 1000), "client", "cookie"));
 	fx_append(f, "auth.login", NULL, "u_1", T0,
-		  json_pack("{s:s,s:s,s:I,s:s}", "user", "u_1", "token_hash", "def", "expires_ms", (json_int_t)(T0 + 1000),
-			    "client", "bearer"));
+		  json_pack("{s:s,s:s,s:I,s:s}", "user", "u_1", "token_hash", "def", "expires_ms",
+			    (json_int_t)(T0 + 1000), "client", "bearer"));
 	char *user = NULL;
 	int64_t exp = 0;
 	assert_int_equal(store_token_lookup(f->r, "abc", T0 + 999, &user, &exp, NULL), 0);
@@ -152,7 +158,8 @@ static void token_lookup_honours_expiry_and_revocation(void **state)
 static void login_failed_is_logged_without_projection(void **state)
 {
 	struct fx *f = *state;
-	fx_append(f, "auth.login_failed", NULL, NULL, 0, json_pack("{s:s,s:s}", "name", "x", "reason", "rate_limited"));
+	fx_append(f, "auth.login_failed", NULL, NULL, 0,
+		  json_pack("{s:s,s:s}", "name", "x", "reason", "rate_limited"));
 	assert_int_equal(fx_events(f), 1);
 	assert_int_equal(db_int(f, "SELECT count(*) FROM tokens"), 0);
 }
@@ -160,26 +167,30 @@ static void login_failed_is_logged_without_projection(void **state)
 static void presence_changed_keeps_current_and_log(void **state)
 {
 	struct fx *f = *state;
-	fx_append(f, "presence.changed", NULL, "u_1", T0, json_pack("{s:s,s:s,s:s}", "agent", "u_1", "status", "online", "prev", "offline"));
-	fx_append(f, "presence.changed", NULL, "u_1", T0 + 5, json_pack("{s:s,s:s,s:s}", "agent", "u_1", "status", "away", "prev", "online"));
+	fx_append(f, "presence.changed", NULL, "u_1", T0,
+		  json_pack("{s:s,s:s,s:s}", "agent", "u_1", "status", "online", "prev", "offline"));
+	fx_append(f, "presence.changed", NULL, "u_1", T0 + 5,
+		  json_pack("{s:s,s:s,s:s}", "agent", "u_1", "status", "away", "prev", "online"));
 	assert_int_equal(db_int(f, "SELECT count(*) FROM presence"), 1);
-	assert_int_equal(db_int(f, "SELECT since_ms FROM presence WHERE agent = 'u_1' AND status = 'away'"), T0 + 5);
+	assert_int_equal(db_int(f, "SELECT since_ms FROM presence WHERE agent = 'u_1' AND status = 'away'"),
+			 T0 + 5);
 	assert_int_equal(db_int(f, "SELECT count(*) FROM presence_log WHERE agent = 'u_1'"), 2);
 }
 
 static void open_session(struct fx *f, const char *id, const char *customer, int64_t at)
 {
 	fx_append(f, "session.opened", id, customer, at,
-		  json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "id", id, "channel", "web", "customer", customer,
-			    "customer_type", "vip", "visitor", 0, "category", "refund", "group", "presale", "region",
-			    "east"));
+		  json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "id", id, "channel", "web", "customer",
+			    customer, "customer_type", "vip", "visitor", 0, "category", "refund", "group",
+			    "presale", "region", "east"));
 }
 
-static void message(struct fx *f, const char *session, int seq, const char *from, const char *agent, int64_t at)
+static void message(struct fx *f, const char *session, int seq, const char *from, const char *agent,
+		    int64_t at)
 {
 	fx_append(f, "message", session, agent, at,
-		  json_pack("{s:i,s:s,s:s*,s:s,s:s}", "seq", seq, "from", from, "agent", agent, "text", "hello",
-			    "client_id", "c-1"));
+		  json_pack("{s:i,s:s,s:s*,s:s,s:s}", "seq", seq, "from", from, "agent", agent, "text",
+			    "hello", "client_id", "c-1"));
 }
 
 static void session_lifecycle_updates_open_sessions(void **state)
@@ -206,10 +217,12 @@ static void session_lifecycle_updates_open_sessions(void **state)
 	assert_true(jnull(s, "first_agent_ms"));
 	json_decref(list);
 
-	fx_append(f, "session.queued", "s_1", NULL, T0 + 10, json_pack("{s:s,s:i}", "group", "vipdesk", "priority", 1));
+	fx_append(f, "session.queued", "s_1", NULL, T0 + 10,
+		  json_pack("{s:s,s:i}", "group", "vipdesk", "priority", 1));
 	message(f, "s_1", 1, "customer", NULL, T0 + 20);
 	message(f, "s_1", 2, "bot", NULL, T0 + 30);
-	fx_append(f, "session.assigned", "s_1", NULL, T0 + 40, json_pack("{s:s,s:s}", "agent", "u_1", "how", "route"));
+	fx_append(f, "session.assigned", "s_1", NULL, T0 + 40,
+		  json_pack("{s:s,s:s}", "agent", "u_1", "how", "route"));
 	message(f, "s_1", 3, "system", NULL, T0 + 45);
 	message(f, "s_1", 4, "agent", "u_1", T0 + 50);
 	message(f, "s_1", 5, "customer", NULL, T0 + 60);
@@ -226,17 +239,23 @@ static void session_lifecycle_updates_open_sessions(void **state)
 	json_decref(list);
 
 	fx_append(f, "session.transferred", "s_1", "u_1", T0 + 70,
-		  json_pack("{s:s,s:n,s:s,s:s}", "from_agent", "u_1", "to_agent", "to_group", "aftersale", "note", "n"));
+		  json_pack("{s:s,s:n,s:s,s:s}", "from_agent", "u_1", "to_agent", "to_group", "aftersale",
+			    "note", "n"));
 	assert_int_equal(store_session_get(f->r, "s_1", &s, NULL), 0);
 	assert_true(jnull(s, "agent"));
 	assert_string_equal(jstr(s, "state"), "assigned"); /* the state stays until session.queued */
 	json_decref(s);
-	fx_append(f, "session.queued", "s_1", NULL, T0 + 71, json_pack("{s:s,s:i}", "group", "aftersale", "priority", 1));
-	fx_append(f, "session.assigned", "s_1", NULL, T0 + 80, json_pack("{s:s,s:s}", "agent", "u_2", "how", "route"));
-	fx_append(f, "session.transferred", "s_1", "u_2", T0 + 90,
-		  json_pack("{s:s,s:s,s:n,s:s}", "from_agent", "u_2", "to_agent", "u_3", "to_group", "note", "n"));
-	fx_append(f, "session.assigned", "s_1", "u_3", T0 + 91, json_pack("{s:s,s:s}", "agent", "u_3", "how", "transfer"));
-	fx_append(f, "session.closed", "s_1", "u_3", T0 + 100, json_pack("{s:s,s:s}", "by", "agent", "summary", "refunded"));
+	fx_append(f, "session.queued", "s_1", NULL, T0 + 71,
+		  json_pack("{s:s,s:i}", "group", "aftersale", "priority", 1));
+	fx_append(f, "session.assigned", "s_1", NULL, T0 + 80,
+		  json_pack("{s:s,s:s}", "agent", "u_2", "how", "route"));
+	fx_append(
+	    f, "session.transferred", "s_1", "u_2", T0 + 90,
+	    json_pack("{s:s,s:s,s:n,s:s}", "from_agent", "u_2", "to_agent", "u_3", "to_group", "note", "n"));
+	fx_append(f, "session.assigned", "s_1", "u_3", T0 + 91,
+		  json_pack("{s:s,s:s}", "agent", "u_3", "how", "transfer"));
+	fx_append(f, "session.closed", "s_1", "u_3", T0 + 100,
+		  json_pack("{s:s,s:s}", "by", "agent", "summary", "refunded"));
 	assert_int_equal(store_open_sessions(f->r, &list, NULL), 0);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
@@ -250,7 +269,8 @@ static void session_lifecycle_updates_open_sessions(void **state)
 	json_decref(s);
 
 	fx_append(f, "session.rated", "s_1", "c_1", T0 + 110, json_pack("{s:i,s:n}", "score", 2, "solved"));
-	fx_append(f, "session.rated", "s_1", "c_1", T0 + 120, json_pack("{s:i,s:b}", "score", 5, "solved", 1));
+	fx_append(f, "session.rated", "s_1", "c_1", T0 + 120,
+		  json_pack("{s:i,s:b}", "score", 5, "solved", 1));
 	assert_int_equal(store_session_get(f->r, "s_1", &s, NULL), 0);
 	json_t *rating = json_object_get(s, "rating");
 	assert_int_equal(jint(rating, "score"), 5); /* the last rating wins */
@@ -259,12 +279,14 @@ static void session_lifecycle_updates_open_sessions(void **state)
 
 	struct kefu_err err;
 	assert_int_equal(store_session_get(f->r, "s_x", &s, &err), -KEFU_ENOTFOUND);
-	assert_int_equal(fx_try(f, "session.rated", "s_x", 0, json_pack("{s:i}", "score", 3), &err), -KEFU_ENOTFOUND);
+	assert_int_equal(fx_try(f, "session.rated", "s_x", 0, json_pack("{s:i}", "score", 3), &err),
+			 -KEFU_ENOTFOUND);
 	assert_int_equal(fx_try(f, "session.closed", "s_x", 0, json_pack("{s:s}", "by", "system"), &err),
 			 -KEFU_ENOTFOUND);
 	assert_int_equal(fx_try(f, "session.opened", "s_1", 0, json_pack("{s:s}", "channel", "web"), &err),
 			 -KEFU_ECONFLICT);
-	assert_int_equal(fx_try(f, "session.opened", "s_2", 0, json_pack("{s:s}", "id", "s_3"), &err), -KEFU_EINVAL);
+	assert_int_equal(fx_try(f, "session.opened", "s_2", 0, json_pack("{s:s}", "id", "s_3"), &err),
+			 -KEFU_EINVAL);
 }
 
 static void session_messages_page_by_after_seq(void **state)
@@ -302,24 +324,28 @@ static void customer_profile_shape(void **state)
 {
 	struct fx *f = *state;
 	fx_append(f, "customer.upserted", NULL, NULL, 0,
-		  json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s]}", "id", "c_1", "name", "Wang", "phone", "13800000000", "type",
-			    "new", "region", "east", "tags", "big"));
+		  json_pack("{s:s,s:s,s:s,s:s,s:s,s:[s]}", "id", "c_1", "name", "Wang", "phone",
+			    "13800000000", "type", "new", "region", "east", "tags", "big"));
 	/* an upsert with fewer fields keeps the others */
 	fx_append(f, "customer.upserted", NULL, NULL, 0, json_pack("{s:s,s:s}", "id", "c_1", "type", "vip"));
 	for (int i = 0; i < 25; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "s_%02d", i);
 		open_session(f, id, "c_1", T0 + i * 1000);
-		fx_append(f, "session.assigned", id, NULL, T0 + i * 1000 + 1, json_pack("{s:s,s:s}", "agent", "u_1", "how", "route"));
+		fx_append(f, "session.assigned", id, NULL, T0 + i * 1000 + 1,
+			  json_pack("{s:s,s:s}", "agent", "u_1", "how", "route"));
 		if (i == 24)
-			fx_append(f, "session.rated", id, "c_1", 0, json_pack("{s:i,s:b}", "score", 4, "solved", 1));
+			fx_append(f, "session.rated", id, "c_1", 0,
+				  json_pack("{s:i,s:b}", "score", 4, "solved", 1));
 		char oid[16];
 		snprintf(oid, sizeof oid, "o_%02d", i);
 		fx_append(f, "order.recorded", NULL, NULL, 0,
 			  json_pack("{s:s,s:s,s:I,s:f,s:s,s:s}", "id", oid, "customer", "c_1", "at_ms",
-				    (json_int_t)(T0 + i * 1000), "amount", 12.5, "status", "paid", "item", "kettle"));
+				    (json_int_t)(T0 + i * 1000), "amount", 12.5, "status", "paid", "item",
+				    "kettle"));
 	}
-	fx_append(f, "order.recorded", NULL, NULL, 0, json_pack("{s:s,s:s}", "id", "o_24", "status", "refunded"));
+	fx_append(f, "order.recorded", NULL, NULL, 0,
+		  json_pack("{s:s,s:s}", "id", "o_24", "status", "refunded"));
 	json_t *p;
 	assert_int_equal(store_customer_profile(f->r, "c_1", &p, NULL), 0);
 	assert_string_equal(jstr(p, "id"), "c_1");
@@ -368,12 +394,15 @@ static void sessions_closed_by_agent_and_range(void **state)
 		char id[16];
 		snprintf(id, sizeof id, "s_%d", i);
 		open_session(f, id, "c_1", T0 + i * 100);
-		fx_append(f, "session.assigned", id, NULL, T0 + i * 100 + 1, json_pack("{s:s,s:s}", "agent", agents[i], "how", "pick"));
-		fx_append(f, "session.closed", id, NULL, T0 + i * 100 + 50, json_pack("{s:s,s:s}", "by", "customer", "summary", ""));
+		fx_append(f, "session.assigned", id, NULL, T0 + i * 100 + 1,
+			  json_pack("{s:s,s:s}", "agent", agents[i], "how", "pick"));
+		fx_append(f, "session.closed", id, NULL, T0 + i * 100 + 50,
+			  json_pack("{s:s,s:s}", "by", "customer", "summary", ""));
 	}
 	fx_append(f, "session.rated", "s_2", NULL, 0, json_pack("{s:i}", "score", 3));
 	open_session(f, "s_open", "c_1", T0);
-	fx_append(f, "session.assigned", "s_open", NULL, T0, json_pack("{s:s,s:s}", "agent", "u_1", "how", "pick"));
+	fx_append(f, "session.assigned", "s_open", NULL, T0,
+		  json_pack("{s:s,s:s}", "agent", "u_1", "how", "pick"));
 	json_t *list;
 	assert_int_equal(store_sessions_closed(f->r, "u_1", T0, T0 + 1000, 10, &list, NULL), 0);
 	assert_int_equal(json_array_size(list), 3);
@@ -425,17 +454,17 @@ static void message_to_unknown_session_or_repeated_seq_stores_nothing(void **sta
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(user_created_reads_by_name_and_id),
-		T(user_password_set_and_updated_change_given_fields),
-		T(users_list_is_ordered_by_name_without_pw_hash),
-		T(token_lookup_honours_expiry_and_revocation),
-		T(login_failed_is_logged_without_projection),
-		T(presence_changed_keeps_current_and_log),
-		T(session_lifecycle_updates_open_sessions),
-		T(session_messages_page_by_after_seq),
-		T(customer_profile_shape),
-		T(sessions_closed_by_agent_and_range),
-		T(message_to_unknown_session_or_repeated_seq_stores_nothing),
+	    T(user_created_reads_by_name_and_id),
+	    T(user_password_set_and_updated_change_given_fields),
+	    T(users_list_is_ordered_by_name_without_pw_hash),
+	    T(token_lookup_honours_expiry_and_revocation),
+	    T(login_failed_is_logged_without_projection),
+	    T(presence_changed_keeps_current_and_log),
+	    T(session_lifecycle_updates_open_sessions),
+	    T(session_messages_page_by_after_seq),
+	    T(customer_profile_shape),
+	    T(sessions_closed_by_agent_and_range),
+	    T(message_to_unknown_session_or_repeated_seq_stores_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

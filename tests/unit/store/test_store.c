@@ -16,9 +16,9 @@ struct outcome {
 /* Shared by the callbacks of one test. */
 struct tally {
 	struct fx *f;
-	int done;                 /* callbacks run */
-	int visible;              /* callbacks that found their event through a reader */
-	pthread_t thread;         /* the thread that must run the callbacks */
+	int done; /* callbacks run */
+	int visible; /* callbacks that found their event through a reader */
+	pthread_t thread; /* the thread that must run the callbacks */
 	bool wrong_thread;
 	struct outcome *outcomes; /* indexed by the callback arg's slot, may be NULL */
 };
@@ -93,7 +93,8 @@ static void append_sync_needs_no_poll(void **state)
 	assert_int_equal(json_integer_value(json_object_get(e, "id")), a);
 	assert_string_equal(json_string_value(json_object_get(e, "type")), "auth.login_failed");
 	assert_true(json_is_null(json_object_get(e, "session")));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(e, "data"), "reason")), "bad_password");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e, "data"), "reason")),
+			    "bad_password");
 	json_decref(list);
 }
 
@@ -124,11 +125,22 @@ static void failing_event_fails_only_itself(void **state)
 	struct slot sl[5];
 	for (int i = 0; i < 5; i++)
 		sl[i] = (struct slot){&t, i};
-	assert_int_equal(append_async(f, "session.opened", "s1", json_pack("{s:s,s:s}", "channel", "web", "customer", "c1"), &sl[0]), 0);
-	assert_int_equal(append_async(f, "message", "s1", json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "a"), &sl[1]), 0);
-	assert_int_equal(append_async(f, "message", "s1", json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "dup"), &sl[2]), 0);
+	assert_int_equal(append_async(f, "session.opened", "s1",
+				      json_pack("{s:s,s:s}", "channel", "web", "customer", "c1"), &sl[0]),
+			 0);
+	assert_int_equal(append_async(f, "message", "s1",
+				      json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "a"),
+				      &sl[1]),
+			 0);
+	assert_int_equal(append_async(f, "message", "s1",
+				      json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "dup"),
+				      &sl[2]),
+			 0);
 	assert_int_equal(append_async(f, "no.such.type", "s1", json_object(), &sl[3]), 0);
-	assert_int_equal(append_async(f, "message", "s1", json_pack("{s:i,s:s,s:s}", "seq", 2, "from", "agent", "text", "b"), &sl[4]), 0);
+	assert_int_equal(append_async(f, "message", "s1",
+				      json_pack("{s:i,s:s,s:s}", "seq", 2, "from", "agent", "text", "b"),
+				      &sl[4]),
+			 0);
 	fx_poll_until(f, &t.done, 5);
 	assert_int_equal(out[0].status, 0);
 	assert_int_equal(out[1].status, 0);
@@ -224,7 +236,8 @@ static void invalid_events_are_refused(void **state)
 	struct kefu_err err;
 	assert_int_equal(fx_try(f, "no.such.type", NULL, 0, json_object(), &err), -KEFU_EINVAL);
 	assert_string_equal(err.field, "type");
-	assert_int_equal(fx_try(f, "message", "nope", 0, json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "x"), &err),
+	assert_int_equal(fx_try(f, "message", "nope", 0,
+				json_pack("{s:i,s:s,s:s}", "seq", 1, "from", "customer", "text", "x"), &err),
 			 -KEFU_ENOTFOUND);
 	assert_int_equal(fx_try(f, "message", "nope", 0, json_pack("{s:s}", "seq", "1"), &err), -KEFU_EINVAL);
 	assert_string_equal(err.field, "seq");
@@ -265,9 +278,11 @@ static void events_list_pages_and_filters_by_type(void **state)
 	for (int i = 0; i < 6; i++) {
 		if (i % 2)
 			ids[i] = fx_append(f, "presence.changed", NULL, "u_1", 1790816405000LL + i,
-					   json_pack("{s:s,s:s,s:s}", "agent", "u_1", "status", i % 4 == 1 ? "online" : "away", "prev", "offline"));
+					   json_pack("{s:s,s:s,s:s}", "agent", "u_1", "status",
+						     i % 4 == 1 ? "online" : "away", "prev", "offline"));
 		else
-			ids[i] = fx_append(f, "auth.login_failed", NULL, NULL, 1790816405000LL + i, login_failed(i));
+			ids[i] = fx_append(f, "auth.login_failed", NULL, NULL, 1790816405000LL + i,
+					   login_failed(i));
 	}
 	json_t *list;
 	assert_int_equal(store_events_list(f->r, NULL, ids[1], 2, &list, NULL), 0);
@@ -323,17 +338,18 @@ static void concurrent_appenders_all_commit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(async_callbacks_run_after_commit_on_polling_thread, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(append_sync_needs_no_poll, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(burst_of_appends_is_committed_in_groups, fx_setup, fx_teardown),
-		cmocka_unit_test(failing_event_fails_only_itself),
-		cmocka_unit_test(close_commits_queued_events),
-		cmocka_unit_test(drain_commits_then_poll_runs_callbacks_and_appends_are_refused),
-		cmocka_unit_test(full_queue_is_refused),
-		cmocka_unit_test_setup_teardown(invalid_events_are_refused, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(backup_is_an_openable_copy, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(events_list_pages_and_filters_by_type, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(concurrent_appenders_all_commit, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(async_callbacks_run_after_commit_on_polling_thread, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(append_sync_needs_no_poll, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(burst_of_appends_is_committed_in_groups, fx_setup, fx_teardown),
+	    cmocka_unit_test(failing_event_fails_only_itself),
+	    cmocka_unit_test(close_commits_queued_events),
+	    cmocka_unit_test(drain_commits_then_poll_runs_callbacks_and_appends_are_refused),
+	    cmocka_unit_test(full_queue_is_refused),
+	    cmocka_unit_test_setup_teardown(invalid_events_are_refused, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(backup_is_an_openable_copy, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(events_list_pages_and_filters_by_type, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_appenders_all_commit, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
