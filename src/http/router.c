@@ -32,6 +32,14 @@ int http__router_check(const struct http_server_config *cfg, struct kefu_err *er
 		if (nparams > HTTP_MAX_PARAMS)
 			return KEFU_ERR(err, KEFU_EINVAL, field, "route %s %s has too many parameters", m, p);
 	}
+	if (cfg->ws_path) { /* the upgrade is gated by the GET route of ws_path: it must exist */
+		bool found = false;
+		for (size_t i = 0; i < cfg->nroutes && !found; i++)
+			found = strcmp(cfg->routes[i].method, "GET") == 0 && strcmp(cfg->routes[i].pattern, cfg->ws_path) == 0;
+		if (!found)
+			return KEFU_ERR(err, KEFU_EINVAL, "ws_path", "ws_path %s needs a GET route naming its permission",
+					cfg->ws_path);
+	}
 	return 0;
 }
 
@@ -126,11 +134,10 @@ const struct http_route *http__router_match(const struct http_route *routes, siz
 void http__dispatch(struct http_server *s, struct http_req *req)
 {
 	const struct http_server_config *cfg = http__server_config(s);
-	if (cfg->ws_path && strcmp(http_req_path(req), cfg->ws_path) == 0) {
-		http__ws_handshake(s, req);
-		return;
-	}
-	if (req->upgrade)
+	/* A WebSocket upgrade passes the same gate as every route: ws_path must be a route (with its
+	 * permission) and the caller must hold it before the handshake starts. */
+	bool ws = cfg->ws_path && req->upgrade && strcmp(http_req_path(req), cfg->ws_path) == 0;
+	if (req->upgrade && !ws)
 		req->keep_alive = false; /* unknown upgrade: answer over HTTP, then close */
 	int status;
 	char allow[128];
@@ -153,6 +160,10 @@ void http__dispatch(struct http_server *s, struct http_req *req)
 		int st = rc == -KEFU_EAUTH ? 401 : rc == -KEFU_EPERM || rc > 0 ? 403 : http_status_for(-rc);
 		const char *msg = st == 401 ? "login required" : st == 403 ? "not allowed" : "request refused";
 		http_reply_error(req, st, kefu_strerror(rc > 0 ? KEFU_EPERM : rc), msg, NULL);
+		return;
+	}
+	if (ws) {
+		http__ws_handshake(s, req);
 		return;
 	}
 	rt->fn(req, cfg->app);

@@ -765,7 +765,7 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg, str
 		return rc;
 	if (cfg->ws_path && (!cfg->ws_accept || cfg->ws_path[0] != '/'))
 		return KEFU_ERR(err, KEFU_EINVAL, "ws_path", "ws_path needs a leading '/' and a ws_accept hook");
-	int fd;
+	int fd = -1;
 	rc = make_listener(cfg->host ? cfg->host : "127.0.0.1", cfg->port, &fd, err);
 	if (rc)
 		return rc;
