@@ -257,9 +257,9 @@ export function t(key, vars) {
 }
 
 // The display name of a category: the server's (Chinese) name, or our English one in English mode.
-export function categoryLabel(id, serverName) {
+export function categoryLabel(id, serverName, serverNameEn) {
   const k = 'cat.' + id;
-  if (lang === 'en' && en[k]) return en[k];
+  if (lang === 'en') return serverNameEn || en[k] || serverName || id || '';
   return serverName || zh[k] || id || '';
 }
 

@@ -141,7 +141,7 @@ function Root() {
   const [me, setMe] = useState(undefined);
   useEffect(() => {
     api('GET', '/me')
-      .then(setMe)
+      .then((m) => setMe(m && m.role && m.role !== 'customer' ? m : null))
       .catch(() => setMe(null));
   }, []);
   if (me === undefined) return html`<p class="muted center">${t('common.loading')}</p>`;

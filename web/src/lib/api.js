@@ -10,6 +10,14 @@ export function apiBase() {
   return base;
 }
 
+// The widget authenticates with its Bearer token only: 'omit' keeps the browser from sending a
+// staff cookie and from storing the visitor cookie (which would log a staff user out of the
+// workbench in the same browser).
+let credentials = null;
+export function setCredentials(mode) {
+  credentials = mode;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
@@ -31,7 +39,7 @@ export async function api(method, path, body, opts = {}) {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: base ? 'include' : 'same-origin',
+    credentials: credentials || (base ? 'include' : 'same-origin'),
   });
   if (res.status === 204) return null;
   let data = null;

@@ -5,7 +5,7 @@ import '../base.css';
 import './widget.css';
 import { html, render, useState, useEffect, useRef } from '../lib/html.js';
 import { t, categoryLabel } from '../i18n.js';
-import { api, wsUrl, newClientId } from '../lib/api.js';
+import { api, wsUrl, newClientId, setCredentials } from '../lib/api.js';
 import { Socket, throttle } from '../lib/socket.js';
 import { ChatStore, historyList } from '../lib/chat.js';
 import { LangToggle, Toasts, toast, ConnBadge, MessageList, Composer, useStore, useNow } from '../lib/ui.js';
@@ -14,6 +14,7 @@ const AUTH_KEY = 'kefu.widget.auth';
 const RESUME_KEY = 'kefu.widget.resume';
 const TOKEN_MAX_AGE_MS = 11 * 3600 * 1000; // tokens live 12 h
 
+setCredentials('omit'); // Bearer token only, never cookies
 const params = new URLSearchParams(location.search);
 const ident = { customer: params.get('customer') || '', sig: params.get('sig') || '' };
 
@@ -224,7 +225,7 @@ function CategoryPicker() {
     }
     setUi({ opening: true });
   }
-  const name = (c) => categoryLabel(c.id, c.name);
+  const name = (c) => categoryLabel(c.id, c.name, c.name_en);
   return html`<div class="picker" data-testid="category-picker">
     <p class="lead">${t('widget.welcome')}</p>
     ${cats === null && html`<p class="muted">${t('common.loading')}</p>`}

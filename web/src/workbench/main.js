@@ -443,11 +443,14 @@ async function start(user) {
   setInterval(refreshQueue, 5000);
 }
 
+// A customer (visitor) cookie is not a workbench login.
+const isStaff = (me) => me && me.role && me.role !== 'customer';
+
 function Root() {
   const [phase, setPhase] = useState('loading');
   useEffect(() => {
     api('GET', '/me')
-      .then((me) => start(me).then(() => setPhase('ready')))
+      .then((me) => (isStaff(me) ? start(me).then(() => setPhase('ready')) : setPhase('login')))
       .catch(() => setPhase('login'));
   }, []);
   if (phase === 'loading') return html`<p class="muted center">${t('common.loading')}</p>`;
