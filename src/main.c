@@ -1,13 +1,41 @@
-/* main.c — `kefu` and its subcommands (DESIGN §5.4). Placeholder dispatcher; grows per issue. */
+/* main.c — `kefu SUBCOMMAND [options]` (DESIGN §5.4): dispatches to src/cli/. Exit status 0 on
+ * success, 1 on bad input, 2 on usage errors. */
 #include <stdio.h>
 #include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *about;
+} commands[] = {
+	{"serve", cli_serve, "run the service (HTTP, WebSocket, web apps)"},
+	{"user", cli_user, "accounts and roles: add, list, passwd"},
+	{"routes", cli_routes, "print every HTTP route with its permission and roles"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kefu SUBCOMMAND [options]   (kefu SUBCOMMAND --help for its options)\n\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].about);
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: kefu SUBCOMMAND [options]\n");
+		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "kefu: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
 	return 2;
 }

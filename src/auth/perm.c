@@ -1,0 +1,99 @@
+/* perm.c — THE permission table (deny by default). Tests walk every route × role against
+ * perm_allows(), so this table is the single source of truth for access control. */
+#include "auth/perm.h"
+
+#include <string.h>
+
+#define R(x) (1u << (x))
+#define STAFF_SERVE (R(ROLE_JUNIOR) | R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER))
+
+struct perm_entry {
+	const char *name;  /* permission */
+	unsigned roles;    /* bit set of enum auth_role */
+	const char *about; /* what it guards */
+};
+
+static const struct perm_entry table[] = {
+	{"public", ~0u, "health, metrics, login, visitor tokens, categories, static files"},
+	{"session.self", ~0u & ~R(ROLE_ANON), "own login: me, logout"},
+	{"chat.connect", R(ROLE_CUSTOMER) | STAFF_SERVE, "open the live-chat WebSocket"},
+	{"chat.customer", R(ROLE_CUSTOMER), "open a chat, send, rate (own sessions only)"},
+	{"chat.serve", STAFF_SERVE, "serve chats: presence, pick, send, close, queue, norms"},
+	{"chat.transfer", STAFF_SERVE, "transfer a chat to an agent or group (N-08)"},
+	{"chat.read", R(ROLE_CUSTOMER) | STAFF_SERVE | R(ROLE_QA), "read a session's history (own/served, or all for lead+ and QA)"},
+	{"chat.supervise", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "supervisor view: queue, agents, live chats"},
+	{"customer.profile", STAFF_SERVE | R(ROLE_QA), "customer profile panel (N-23), masked below senior (C-10)"},
+	{"pii.reveal", R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "see customer PII unmasked"},
+	{"user.admin", R(ROLE_ADMIN), "create and list accounts"},
+};
+
+static const char *const role_names[ROLE_COUNT] = {
+	"anon", "customer", "junior", "senior", "lead", "supervisor", "manager", "qa", "dept", "admin",
+};
+
+const char *auth_role_name(enum auth_role r)
+{
+	return (unsigned)r < ROLE_COUNT ? role_names[r] : "unknown";
+}
+
+enum auth_role auth_role_from_account(const char *role, const char *level)
+{
+	if (!role)
+		return ROLE_ANON;
+	if (strcmp(role, "agent") == 0)
+		return level && strcmp(level, "senior") == 0 ? ROLE_SENIOR : ROLE_JUNIOR;
+	static const struct {
+		const char *name;
+		enum auth_role role;
+	} map[] = {{"lead", ROLE_LEAD}, {"supervisor", ROLE_SUPERVISOR}, {"manager", ROLE_MANAGER},
+		   {"qa", ROLE_QA},     {"dept", ROLE_DEPT},             {"admin", ROLE_ADMIN}};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(role, map[i].name) == 0)
+			return map[i].role;
+	return ROLE_ANON;
+}
+
+bool auth_account_role_valid(const char *role)
+{
+	return role && (strcmp(role, "agent") == 0 || auth_role_from_account(role, NULL) != ROLE_ANON);
+}
+
+bool auth_account_level_valid(const char *level)
+{
+	static const char *const levels[] = {"", "junior", "senior", "lead", "supervisor", "manager"};
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+		if (level && strcmp(level, levels[i]) == 0)
+			return true;
+	return false;
+}
+
+static const struct perm_entry *find(const char *perm)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(table[i].name, perm) == 0)
+			return &table[i];
+	return NULL;
+}
+
+bool perm_known(const char *perm)
+{
+	return perm && find(perm) != NULL;
+}
+
+bool perm_allows(const char *perm, enum auth_role role)
+{
+	const struct perm_entry *e = perm ? find(perm) : NULL;
+	if (!e || (unsigned)role >= ROLE_COUNT)
+		return false;
+	return (e->roles & R(role)) != 0;
+}
+
+size_t perm_count(void)
+{
+	return sizeof table / sizeof table[0];
+}
+
+const char *perm_name(size_t i)
+{
+	return i < perm_count() ? table[i].name : NULL;
+}

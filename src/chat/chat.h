@@ -1,0 +1,90 @@
+/* chat.h — live chat (SPEC N-01…N-12, N-21…N-23, K-05): sessions, the queue per skill group
+ * (VIP first), routing to agents with spare capacity, picking, transfer, messages with per-session
+ * sequence numbers, typing, delivery acknowledgements, closing, rating, and presence.
+ *
+ * Every state change is appended to the store as an event (docs/events.md); acknowledgements and
+ * deliveries are sent only from the store's completion callback, i.e. after the commit. Live state
+ * is kept in memory on one loop thread and rebuilt from the store's open sessions at start.
+ *
+ * chat never touches sockets or JSON parsing of requests: the api layer validates input, calls
+ * these functions, and supplies a sink that writes outgoing frames (JSON text) to a transport.
+ * Not thread-safe: every function runs on the loop thread that calls store_poll(). */
+#ifndef KEFU_CHAT_CHAT_H
+#define KEFU_CHAT_CHAT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/principal.h"
+#include "base/err.h"
+#include "policy/chat_policy.h"
+
+struct store;
+struct store_reader;
+struct chat;
+struct chat_conn;
+
+/* How chat writes to a client connection. frame is one JSON text, borrowed for the call. */
+struct chat_sink {
+	void (*send)(void *ctx, void *transport, const char *frame, size_t len);
+	void *ctx;
+};
+
+/* Verdict hook for agent messages (the compliance guard, issue 4). Returns 0 to deliver, or
+ * -KEFU_EPERM to stop the message, filling reason and suggestion (caller frees). NULL = no guard. */
+typedef int (*chat_guard_fn)(void *ctx, const struct principal *agent, const char *text, size_t len,
+			     char **reason, char **suggestion, json_t **hits);
+
+/* Creates the engine and rebuilds live state from the store's open sessions. store and reader
+ * are borrowed and must outlive the engine. Caller frees with chat_free(). */
+int chat_new(struct store *store, struct store_reader *reader, const struct chat_policy *policy,
+	     const struct chat_sink *sink, struct chat **out, struct kefu_err *err);
+void chat_free(struct chat *c);
+void chat_set_guard(struct chat *c, chat_guard_fn fn, void *ctx);
+
+/* A client connection. attach copies p; transport is borrowed until chat_conn_detach(). */
+struct chat_conn *chat_conn_attach(struct chat *c, const struct principal *p, void *transport);
+/* The transport is gone: no more frames go to it. An agent whose last connection closes goes
+ * offline. Pending callbacks keep the conn alive internally; the caller may forget it. */
+void chat_conn_detach(struct chat *c, struct chat_conn *cc);
+const struct principal *chat_conn_principal(const struct chat_conn *cc);
+
+/* The operations of docs/api.md "WebSocket". Each returns 0 or a negative code with err filled
+ * (nothing changed). ref (may be NULL) is echoed in asynchronous error frames. */
+int chat_hello(struct chat *c, struct chat_conn *cc, json_t *resume, struct kefu_err *err);
+int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const char *item, struct kefu_err *err);
+int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const char *text, size_t len,
+	      const char *client_id, struct kefu_err *err);
+int chat_recv(struct chat *c, struct chat_conn *cc, const char *session, int64_t seq, struct kefu_err *err);
+int chat_typing(struct chat *c, struct chat_conn *cc, const char *session, struct kefu_err *err);
+int chat_presence(struct chat *c, struct chat_conn *cc, const char *status, struct kefu_err *err);
+int chat_pick(struct chat *c, struct chat_conn *cc, const char *session, struct kefu_err *err);
+int chat_transfer(struct chat *c, struct chat_conn *cc, const char *session, const char *to_agent,
+		  const char *to_group, const char *note, struct kefu_err *err);
+int chat_close(struct chat *c, struct chat_conn *cc, const char *session, const char *summary,
+	       struct kefu_err *err);
+int chat_rate(struct chat *c, struct chat_conn *cc, const char *session, int score, int solved,
+	      struct kefu_err *err);
+
+/* May p read session's history? Customers: own sessions; agents: sessions they serve or served
+ * (in memory); lead and above, QA: all. Unknown-in-memory sessions fall back to the store. */
+bool chat_can_read(struct chat *c, const struct principal *p, const char *session);
+
+/* Snapshots for the REST API (new references). */
+json_t *chat_queue_json(struct chat *c, const struct principal *p);
+json_t *chat_overview_json(struct chat *c);
+
+/* Drops closed sessions older than max_age_ms from memory. Returns how many. */
+int chat_sweep(struct chat *c, int64_t now_ms, int64_t max_age_ms);
+
+struct chat_stats {
+	uint64_t sessions_live;  /* queued + assigned */
+	uint64_t queued;         /* waiting */
+	uint64_t agents_online;  /* status online */
+	uint64_t messages;       /* messages committed since start */
+};
+void chat_stats_get(struct chat *c, struct chat_stats *out);
+
+#endif

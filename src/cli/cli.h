@@ -1,0 +1,19 @@
+/* cli.h — the subcommands of `kefu` (DESIGN §5.4). Each returns the process exit status:
+ * 0 success, 1 bad input (message on stderr naming what and where), 2 usage error. */
+#ifndef KEFU_CLI_CLI_H
+#define KEFU_CLI_CLI_H
+
+struct store;
+struct store_reader;
+struct kefu_err;
+
+int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_routes(int argc, char **argv);
+/* Loads the demo organisation (users, customers, orders) unless it is already there. Prints the
+ * demo logins when it loads. */
+int demo_org_load(struct store *s, struct store_reader *r, struct kefu_err *err);
+/* Opens the store at path, printing a clear error; returns NULL on failure. */
+struct store *cli_open_store(const char *path);
+
+#endif
