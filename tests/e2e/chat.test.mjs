@@ -95,6 +95,13 @@ test('customer and agent chat end to end; supervisor sees it; customer rates', {
     // The agent's reply reaches "delivered" once the customer's widget has shown it.
     await message(agent, a1, 'agent').and(agent.locator('[data-status="delivered"]')).waitFor();
 
+    // 3a. The customer reloads the page: the same session comes back with its history (resume).
+    await customer.reload();
+    await customer.locator(`${tid('session-state')}[data-session="${sid}"][data-state="assigned"]`).waitFor();
+    await message(customer, q1, 'customer').waitFor();
+    await message(customer, a1, 'agent').waitFor();
+    await message(customer, q2, 'customer').waitFor();
+
     // 3b. A message the guard stops (C-01 "绝对") shows the reason and the suggested rewrite; the
     // agent sends the suggestion instead. When the server has no guard yet, the message simply goes.
     const bad = '这款耳机绝对正品，请放心购买。';
