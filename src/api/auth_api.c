@@ -175,6 +175,7 @@ struct login_reply {
 	char token[TOKEN_LEN + 1];
 	json_t *body; /* reply body (owned) */
 	int64_t expires_ms;
+	bool set_cookie; /* staff logins get the cookie; visitor tokens never do */
 };
 
 static void login_committed_cb(void *arg, int status, int64_t event_id, const struct kefu_err *err)
@@ -185,11 +186,13 @@ static void login_committed_cb(void *arg, int status, int64_t event_id, const st
 	if (status < 0) {
 		api_reply_code(r->req, status, "could not record the login; try again", NULL);
 	} else {
-		char hdr[256];
-		snprintf(hdr, sizeof hdr, "Set-Cookie: " COOKIE_NAME "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld\r\n",
-			 r->token, (long long)(r->app->token_ttl_ms / 1000));
+		char hdr[256] = "";
+		if (r->set_cookie) /* staff browsers; widget tokens travel as Bearer/?token= only */
+			snprintf(hdr, sizeof hdr,
+				 "Set-Cookie: " COOKIE_NAME "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld\r\n", r->token,
+				 (long long)(r->app->token_ttl_ms / 1000));
 		json_object_set_new(r->body, "token", json_string(r->token));
-		http_reply_json(r->req, 200, json_incref(r->body), hdr);
+		http_reply_json(r->req, 200, json_incref(r->body), hdr[0] ? hdr : NULL);
 	}
 	json_decref(r->body);
 	sodium_memzero(r->token, sizeof r->token);
@@ -204,6 +207,7 @@ static void issue_token(struct app *a, struct http_req *req, const char *subject
 	r->app = a;
 	r->req = req;
 	r->body = body;
+	r->set_cookie = strcmp(client, "widget") != 0;
 	token_new(r->token);
 	char hash[TOKEN_HASH_LEN + 1];
 	token_hash(r->token, TOKEN_LEN, hash);
