@@ -9,6 +9,7 @@ import { serverFromEnv } from './server.mjs';
 import { launch, openPage, onFailureCapture, shot } from './browser.mjs';
 
 const AGENT = { user: process.env.KEFU_AGENT_USER || 'agent1', pass: process.env.KEFU_AGENT_PASS || 'agent1pass' };
+const AGENT2 = { user: process.env.KEFU_AGENT2_USER || 'agent2', pass: process.env.KEFU_AGENT2_PASS || 'agent2pass' };
 const SUP = { user: process.env.KEFU_SUP_USER || 'sup1', pass: process.env.KEFU_SUP_PASS || 'sup1pass' };
 
 let srv;
@@ -150,6 +151,54 @@ test('customer and agent chat end to end; supervisor sees it; customer rates', {
 
     // 6. The closed chat leaves the supervisor's live list.
     await sup.locator(`${tid('chat-row')}[data-session="${sid}"]`).waitFor({ state: 'detached', timeout: 10000 });
+  });
+});
+
+test('transfer to another agent with a note; the new agent sees the history (N-08)', { timeout: 120000 }, async () => {
+  const pages = [];
+  await onFailureCapture('transfer', pages, async () => {
+    const customer = await openPage(browser, 'customer');
+    const a1 = await openPage(browser, 'agent1');
+    const a2 = await openPage(browser, 'agent2');
+    pages.push(customer, a1, a2);
+    await login(a1, 'workbench', AGENT);
+    await login(a2, 'workbench', AGENT2);
+    const me2 = await a2.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+    await a1.locator(tid('presence-online')).click();
+    await a1.locator(`${tid('presence')}[data-status="online"]`).waitFor();
+
+    await customer.goto(`${srv.url}/widget/`);
+    await customer.locator(tid('category-aftersale')).click();
+    await customer.locator(tid('start-chat')).click();
+    const sid = await customer.locator(tid('session-state')).getAttribute('data-session');
+    const q = '我收到的耳机有杂音，想换货';
+    await sendText(customer, q);
+
+    const tab = a1.locator(`${tid('chat-tab')}[data-session="${sid}"]`);
+    const pick = a1.locator(`${tid('pick')}[data-session="${sid}"]`);
+    await tab.or(pick).first().waitFor();
+    if (!(await tab.isVisible())) await pick.click();
+    await tab.click();
+    await message(a1, q, 'customer').waitFor();
+
+    await a2.locator(tid('presence-online')).click();
+    await a2.locator(`${tid('presence')}[data-status="online"]`).waitFor();
+    await a1.locator(tid('transfer-open')).click();
+    await a1.locator('[data-testid="transfer-form"] input[type="radio"]').nth(1).check();
+    await a1.locator(tid('transfer-target')).fill(me2.id);
+    await a1.locator(tid('transfer-note')).fill('换货问题，请资深同事处理');
+    await a1.locator(tid('transfer-submit')).click();
+
+    await tab.waitFor({ state: 'detached' });
+    await a2.locator(`${tid('chat-tab')}[data-session="${sid}"]`).click();
+    await message(a2, q, 'customer').waitFor();
+    const reply = '您好，我来为您办理换货。';
+    await sendText(a2, reply);
+    await message(customer, reply, 'agent').waitFor();
+    await a2.locator(tid('close-open')).click();
+    await a2.locator(tid('close-summary')).fill('已转资深客服办理换货。');
+    await a2.locator(tid('close-submit')).click();
+    await customer.locator(tid('rating-form')).waitFor();
   });
 });
 

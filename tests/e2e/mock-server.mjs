@@ -246,6 +246,13 @@ export async function startMock({ staticDir, port = 0 } = {}) {
           case 'pick':
             if (!s || s.state !== 'queued') return e('conflict', 'not waiting');
             return assign(s, user);
+          case 'transfer': {
+            if (!mine) return e('conflict', 'not your session');
+            const target = Object.values(USERS).find((x) => x.id === f.to_agent);
+            if (!target) return e('not_found', 'no such agent');
+            reply({ type: 'unassigned', session: s.id, reason: 'transfer' });
+            return assign(s, target);
+          }
           case 'close':
             if (!mine) return e('conflict', 'not your session');
             addMsg(s, 'system', '请您为本次服务评分（1–5）');
