@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "guard/guard.h"
 
 static const struct {
 	const char *name;
@@ -12,6 +13,7 @@ static const struct {
 } commands[] = {
 	{"serve", cli_serve, "run the service (HTTP, WebSocket, web apps)"},
 	{"user", cli_user, "accounts and roles: add, list, passwd"},
+	{"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
 	{"routes", cli_routes, "print every HTTP route with its permission and roles"},
 };
 

@@ -13,6 +13,7 @@
 #include "base/rand.h"
 #include "base/utf8.h"
 #include "chat/chat_internal.h"
+#include "guard/guard.h"
 #include "store/store.h"
 
 #define SUMMARY_MAX_CHARS 500
@@ -383,6 +384,7 @@ int chat_new(struct store *store, struct store_reader *reader, const struct chat
 	map_init(&c->agents);
 	map_init(&c->customers);
 	map_init(&c->queues);
+	c->alerts = json_array();
 	int rc = load_open_sessions(c, err);
 	if (rc < 0) {
 		chat_free(c);
@@ -414,13 +416,19 @@ void chat_free(struct chat *c)
 	free_values(&c->customers);
 	free_values(&c->queues);
 	map_free(&c->customer_session);
+	guard_scratch_free(c->scratch);
+	json_decref(c->alerts);
 	free(c);
 }
 
-void chat_set_guard(struct chat *c, chat_guard_fn fn, void *ctx)
+void chat_set_guard(struct chat *c, struct guard_slot *slot)
 {
-	c->guard = fn;
-	c->guard_ctx = ctx;
+	c->guard = slot;
+	if (slot && !c->scratch) {
+		struct guard *g = guard_slot_get(slot);
+		c->scratch = guard_scratch_new(g);
+		guard_unref(g);
+	}
 }
 
 const struct principal *chat_conn_principal(const struct chat_conn *cc)
@@ -659,6 +667,140 @@ void chat__assign(struct chat *c, struct chat_session *s, struct chat_agent *a, 
 	system_message(c, s, text, NULL, now);
 }
 
+/* ---- the compliance guard in the message path (C-01…C-11) ------------------------------ */
+
+static const char *severity_name(enum guard_severity sev)
+{
+	return sev == GUARD_SEV_BLOCK ? "block" : sev == GUARD_SEV_WARN ? "warn" : "record";
+}
+
+static const char *verdict_name(enum guard_verdict v)
+{
+	return v == GUARD_BLOCK ? "block" : v == GUARD_WARN ? "warn" : "pass";
+}
+
+/* Hits for the sender (with reasons and suggestions) or for the event log (rule ids and byte
+ * offsets only: the log never holds the matched text). */
+static json_t *hits_json(const struct guard_result *r, bool for_sender)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->nhits; i++) {
+		const struct guard_hit *h = &r->hits[i];
+		json_t *o = json_pack("{s:s,s:I,s:I,s:s}", "rule", h->rule, "start", (json_int_t)h->start, "end",
+				      (json_int_t)h->end, "severity", severity_name(h->severity));
+		if (for_sender) {
+			json_object_set_new(o, "text", json_string(h->text ? h->text : ""));
+			json_object_set_new(o, "reason", json_string(h->reason ? h->reason : ""));
+			json_object_set_new(o, "suggestion", h->suggestion ? json_string(h->suggestion) : json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static void record_hits(struct chat *c, struct chat_session *s, const struct principal *who, bool customer,
+			const struct guard_result *r, bool delivered, int64_t seq, int64_t now)
+{
+	json_t *data = json_pack("{s:s,s:s,s:o,s:b}", "verdict", verdict_name(r->verdict), "role",
+				 customer ? "customer" : "agent", "hits", hits_json(r, false), "delivered", delivered);
+	if (seq)
+		json_object_set_new(data, "seq", json_integer(seq));
+	append(c, "guard.hit", s, who->id, now, data, NULL, NULL);
+}
+
+/* Raises an alert: an event, a frame to the serving agent, and an entry in the supervisor view. */
+static void raise_alert(struct chat *c, struct chat_session *s, const char *actor, const char *kind, json_t *detail,
+			int64_t now)
+{
+	char at[40];
+	fmt_time(now, at);
+	json_t *alert = json_pack("{s:s,s:s,s:s,s:s}", "type", "alert", "kind", kind, "session", s->id, "at", at);
+	json_object_update(alert, detail);
+	json_array_append(c->alerts, alert);
+	while (json_array_size(c->alerts) > (size_t)c->policy->alerts_kept)
+		json_array_remove(c->alerts, 0);
+	struct pending *p = pending_new(c, s, NULL, NULL);
+	if (s->agent[0])
+		pending_add(p, TO_AGENT, NULL, s->agent, json_incref(alert));
+	json_object_set_new(detail, "kind", json_string(kind));
+	append(c, "guard.alert", s, actor, now, detail, p, NULL);
+	json_decref(alert);
+	log_warn("chat", "alert kind=%s session=%s", kind, s->id);
+}
+
+/* Scans a message before it is stored. Returns 0 (go on; *out holds the verdict), 1 (an agent
+ * message was blocked: the agent got the reason and a suggestion, a guard.hit is recorded), or a
+ * negative code (bad text, or the guard failed: agent messages then fail closed). */
+static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session *s, bool customer, const char *text,
+		       size_t len, const char *client_id, struct guard_result *out, struct kefu_err *err)
+{
+	if (!c->guard)
+		return 0;
+	struct guard *g = guard_slot_get(c->guard);
+	struct kefu_err gerr = {0};
+	int rc = g ? guard_scan(g, c->scratch, customer ? GUARD_ROLE_CUSTOMER : GUARD_ROLE_AGENT, text, len, out, &gerr) : 0;
+	if (rc < 0) {
+		guard_unref(g);
+		if (rc == -KEFU_EINVAL || rc == -KEFU_ELIMIT)
+			return KEFU_ERR(err, rc, "text", "%s", gerr.msg);
+		log_error("chat", "guard failed code=%s", kefu_strerror(rc));
+		if (customer)
+			return 0; /* customers are never stopped by our own fault */
+		return KEFU_ERR(err, KEFU_EINTERNAL, "text", "the compliance check is unavailable; try again");
+	}
+	if (customer || out->verdict != GUARD_BLOCK) {
+		guard_unref(g);
+		return 0;
+	}
+	const struct guard_hit *first = NULL;
+	for (size_t i = 0; i < out->nhits && !first; i++)
+		if (out->hits[i].severity == GUARD_SEV_BLOCK)
+			first = &out->hits[i];
+	char *rewrite = guard_rewrite(out, text, len);
+	json_t *f = error_frame("blocked", first && first->reason ? first->reason : "the message breaks a service norm",
+				"text", client_id);
+	json_object_set_new(f, "reason", json_string(first && first->reason ? first->reason : ""));
+	json_object_set_new(f, "suggestion", rewrite ? json_string(rewrite)
+						     : first && first->suggestion ? json_string(first->suggestion) : json_null());
+	json_object_set_new(f, "session", json_string(s->id));
+	json_object_set_new(f, "hits", hits_json(out, true));
+	send_json(c, cc, f);
+	free(rewrite);
+	guard_unref(g);
+	record_hits(c, s, &cc->p, false, out, false, 0, clock_now_ms());
+	return 1;
+}
+
+/* After a message was queued for storage: record its hits, warn the agent, raise alerts. */
+static void guard_after_send(struct chat *c, struct chat_conn *cc, struct chat_session *s, bool customer,
+			     const struct guard_result *r, const char *client_id, int64_t now)
+{
+	if (!c->guard)
+		return;
+	if (r->nhits)
+		record_hits(c, s, &cc->p, customer, r, true, s->last_seq, now);
+	if (!customer && r->verdict == GUARD_WARN) {
+		json_t *f = json_pack("{s:s,s:s,s:I,s:o}", "type", "guard_warning", "session", s->id, "seq",
+				      (json_int_t)s->last_seq, "hits", hits_json(r, true));
+		json_object_set_new(f, "ref", client_id ? json_string(client_id) : json_null());
+		send_json(c, cc, f);
+	}
+	if (r->fraud) /* C-08: flagged in both directions, at once */
+		raise_alert(c, s, cc->p.id, "fraud", json_pack("{s:s,s:I}", "from", customer ? "customer" : "agent", "seq",
+							       (json_int_t)s->last_seq), now);
+	if (customer && r->emotion_label) { /* C-11: running negative share of the customer's messages */
+		s->customer_msgs++;
+		if (strcmp(r->emotion_label, "negative") == 0)
+			s->negative_msgs++;
+		double share = (double)s->negative_msgs / s->customer_msgs;
+		if (!s->emotion_alerted && s->customer_msgs >= c->policy->negative_min_msgs &&
+		    share >= c->policy->negative_share_alert) {
+			s->emotion_alerted = true;
+			raise_alert(c, s, cc->p.id, "emotion", json_pack("{s:f,s:f}", "share", share, "score", r->emotion_score), now);
+		}
+	}
+}
+
 int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const char *text, size_t len,
 	      const char *client_id, struct kefu_err *err)
 {
@@ -686,24 +828,11 @@ int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const c
 			}
 		}
 	}
-	if (!customer && c->guard) { /* C-01…C-04, C-07: stopped before it reaches the customer */
-		char *reason = NULL, *suggestion = NULL;
-		json_t *hits = NULL;
-		if (c->guard(c->guard_ctx, &cc->p, text, len, &reason, &suggestion, &hits) < 0) {
-			json_t *f = error_frame("blocked", reason ? reason : "the message breaks a service norm", "text",
-						client_id);
-			json_object_set_new(f, "reason", json_string(reason ? reason : ""));
-			json_object_set_new(f, "suggestion", suggestion ? json_string(suggestion) : json_null());
-			json_object_set_new(f, "session", json_string(s->id));
-			json_object_set_new(f, "hits", hits ? hits : json_array());
-			free(reason);
-			free(suggestion);
-			send_json(c, cc, f);
-			return 0;
-		}
-		json_decref(hits);
-		free(reason);
-		free(suggestion);
+	struct guard_result verdict = {0};
+	rc = guard_check(c, cc, s, customer, text, len, client_id, &verdict, err);
+	if (rc != 0) { /* < 0: bad text or guard failure; 1: blocked, the agent was told */
+		guard_result_clear(&verdict);
+		return rc < 0 ? rc : 0;
 	}
 	char *copy = xstrndup(text, len);
 	struct pending *p = pending_new(c, s, cc, client_id);
@@ -736,6 +865,8 @@ int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const c
 		snprintf(r->client_id, sizeof r->client_id, "%s", client_id);
 		r->seq = s->last_seq;
 	}
+	guard_after_send(c, cc, s, customer, &verdict, client_id, now);
+	guard_result_clear(&verdict);
 	return 0;
 }
 
@@ -1020,7 +1151,8 @@ json_t *chat_overview_json(struct chat *c)
 				    s->unanswered_ms ? json_real((double)(now - s->unanswered_ms) / 1000.0) : json_null());
 		json_array_append_new(chats, o);
 	}
-	return json_pack("{s:o,s:o,s:o}", "queue", chat_queue_json(c, NULL), "agents", agents, "chats", chats);
+	return json_pack("{s:o,s:o,s:o,s:O}", "queue", chat_queue_json(c, NULL), "agents", agents, "chats", chats, "alerts",
+			 c->alerts);
 }
 
 int chat_sweep(struct chat *c, int64_t now_ms, int64_t max_age_ms)

@@ -32,17 +32,19 @@ struct chat_sink {
 	void *ctx;
 };
 
-/* Verdict hook for agent messages (the compliance guard, issue 4). Returns 0 to deliver, or
- * -KEFU_EPERM to stop the message, filling reason and suggestion (caller frees). NULL = no guard. */
-typedef int (*chat_guard_fn)(void *ctx, const struct principal *agent, const char *text, size_t len,
-			     char **reason, char **suggestion, json_t **hits);
+struct guard_slot;
 
 /* Creates the engine and rebuilds live state from the store's open sessions. store and reader
  * are borrowed and must outlive the engine. Caller frees with chat_free(). */
 int chat_new(struct store *store, struct store_reader *reader, const struct chat_policy *policy,
 	     const struct chat_sink *sink, struct chat **out, struct kefu_err *err);
 void chat_free(struct chat *c);
-void chat_set_guard(struct chat *c, chat_guard_fn fn, void *ctx);
+/* Every message then passes the compliance guard of slot (borrowed, must outlive c) before it
+ * is stored: an agent message with a blocking hit is not delivered (the agent gets the reason and
+ * a compliant suggestion), warnings are delivered and shown to the agent, and every hit is a
+ * guard.hit event against the sender (K-30, K-32). Customer messages raise fraud (C-08) and
+ * negative-emotion (C-11) alerts to the agent and the supervisor view. NULL = no guard. */
+void chat_set_guard(struct chat *c, struct guard_slot *slot);
 
 /* A client connection. attach copies p; transport is borrowed until chat_conn_detach(). */
 struct chat_conn *chat_conn_attach(struct chat *c, const struct principal *p, void *transport);

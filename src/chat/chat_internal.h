@@ -36,6 +36,9 @@ struct chat_session {
 	int64_t unanswered_ms;    /* oldest customer message not yet answered, 0 if none */
 	int64_t last_seq;         /* last seq handed out */
 	bool rated;               /* a rating was recorded */
+	int customer_msgs;        /* customer messages scored for emotion (C-11) */
+	int negative_msgs;        /* of which negative */
+	bool emotion_alerted;     /* the negative-share alert was raised once */
 	struct recent_id recent[CHAT_RECENT_IDS]; /* idempotency ring */
 	int recent_next;          /* next ring slot */
 	struct chat_session *qprev, *qnext; /* queue links while queued */
@@ -75,14 +78,14 @@ struct chat {
 	struct store_reader *reader; /* borrowed, loop thread */
 	const struct chat_policy *policy;
 	struct chat_sink sink;
-	chat_guard_fn guard;
-	void *guard_ctx;
+	struct guard_slot *guard;       /* borrowed; NULL = no compliance guard */
+	struct guard_scratch *scratch;  /* the loop thread's scan scratch (owned) */
+	json_t *alerts;                 /* recent alerts for the supervisor view (array, newest last) */
 	struct map sessions;   /* id → struct chat_session* (owned) */
 	struct map customer_session; /* customer id → latest live struct chat_session* (borrowed) */
 	struct map agents;     /* id → struct chat_agent* (owned) */
 	struct map customers;  /* customer id → struct conn_list* (owned) */
 	struct map queues;     /* group → struct group_queue* (owned) */
-	struct map watchers;   /* unused placeholder for supervisor push; kept empty */
 	uint64_t messages;     /* committed messages since start */
 };
 

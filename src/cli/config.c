@@ -12,6 +12,7 @@ void config_defaults(struct serve_config *c)
 	snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
 	snprintf(c->db, sizeof c->db, "var/kefu.db");
 	snprintf(c->static_dir, sizeof c->static_dir, "web/dist");
+	snprintf(c->lexicons_dir, sizeof c->lexicons_dir, "data/lexicons");
 	snprintf(c->log_level, sizeof c->log_level, "info");
 	c->token_ttl_hours = 12;
 	c->login_max_failures = 5;
@@ -51,6 +52,7 @@ int config_set(struct serve_config *c, const char *key, const char *value, struc
 	STR_KEY("listen", listen)
 	STR_KEY("db", db)
 	STR_KEY("static_dir", static_dir)
+	STR_KEY("lexicons_dir", lexicons_dir)
 	STR_KEY("log_level", log_level)
 	STR_KEY("widget_secret", widget_secret)
 	NUM_KEY("token_ttl_hours", c->token_ttl_hours, int, 1, 24 * 30)

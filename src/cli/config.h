@@ -12,6 +12,7 @@ struct serve_config {
 	char listen[128];        /* HOST:PORT; port 0 picks a free one */
 	char db[512];            /* SQLite file */
 	char static_dir[512];    /* built web apps */
+	char lexicons_dir[512];  /* compliance lexicons (guard) */
 	char log_level[16];      /* debug|info|warn|error */
 	char widget_secret[128]; /* HMAC key for identified customers ("" = random per start) */
 	char port_file[512];     /* write the bound port here ("" = no) */

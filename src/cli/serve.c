@@ -17,6 +17,7 @@
 #include "chat/chat.h"
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "guard/guard.h"
 #include "store/store.h"
 
 #define SWEEP_INTERVAL_MS 60000
@@ -77,7 +78,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kefu serve [--listen HOST:PORT] [--db PATH] [--static DIR] [--config FILE]\n"
-		   "                  [--demo] [--port-file FILE] [--log-level debug|info|warn|error]\n"
+		   "                  [--demo] [--port-file FILE] [--lexicons DIR] [--log-level debug|info|warn|error]\n"
 		   "Runs the service. Settings come from --config (default conf/kefu.conf when present);\n"
 		   "flags override them. --listen with port 0 picks a free port (see --port-file).\n");
 }
@@ -98,6 +99,7 @@ static int write_port_file(const char *path, int port)
 int cli_serve(int argc, char **argv)
 {
 	struct serve_config cfg;
+	struct guard_slot *guard = NULL;
 	config_defaults(&cfg);
 	const char *config_path = NULL;
 	static const struct option opts[] = {
@@ -105,6 +107,7 @@ int cli_serve(int argc, char **argv)
 		{"static", required_argument, 0, 's'}, {"config", required_argument, 0, 'c'},
 		{"demo", no_argument, 0, 'D'},         {"port-file", required_argument, 0, 'p'},
 		{"log-level", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
+		{"lexicons", required_argument, 0, 'x'},
 		{0, 0, 0, 0},
 	};
 	/* First pass: find --config and --help. */
@@ -136,6 +139,7 @@ int cli_serve(int argc, char **argv)
 		case 'l': rc = config_set(&cfg, "listen", optarg, &err); break;
 		case 'd': rc = config_set(&cfg, "db", optarg, &err); break;
 		case 's': rc = config_set(&cfg, "static_dir", optarg, &err); break;
+		case 'x': rc = config_set(&cfg, "lexicons_dir", optarg, &err); break;
 		case 'L': rc = config_set(&cfg, "log_level", optarg, &err); break;
 		case 'p': snprintf(cfg.port_file, sizeof cfg.port_file, "%s", optarg); break;
 		case 'D': cfg.demo = true; break;
@@ -191,6 +195,13 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "kefu serve: demo organisation: %s\n", err.msg);
 		goto out;
 	}
+	struct guard *g = NULL;
+	if (guard_load(cfg.lexicons_dir, &g, &err) < 0) { /* compliance is not optional: refuse to start */
+		fprintf(stderr, "kefu serve: lexicons %s: %s%s%s\n", cfg.lexicons_dir, err.field, err.field[0] ? ": " : "", err.msg);
+		goto out;
+	}
+	guard = guard_slot_new(g);
+	log_info("serve", "guard loaded entries=%zu", guard_entry_count(g));
 	uv_async_init(&sv->loop, &sv->store_async, store_async_cb);
 	sv->store_async.data = sv;
 	store_set_notify(a->store, store_notify, &sv->store_async);
@@ -199,6 +210,7 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "kefu serve: chat: %s\n", err.msg);
 		goto out_handles;
 	}
+	chat_set_guard(a->chat, guard);
 	size_t nroutes;
 	struct stat st;
 	struct http_server_config hc = {
@@ -244,6 +256,7 @@ out_handles:
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 out:
 	chat_free(a->chat);
+	guard_slot_free(guard);
 	api_principals_free(a);
 	store_reader_close(a->reader);
 	store_close(a->store);

@@ -26,6 +26,9 @@ static const struct chat_policy defaults = {
 	.max_text_chars = 2000,
 	.default_max_chats = 5,
 	.queue_alarm = 50,      /* N-21 */
+	.negative_share_alert = 0.5, /* C-11 */
+	.negative_min_msgs = 2,
+	.alerts_kept = 50,
 };
 
 const struct chat_policy *chat_policy_default(void)

@@ -26,6 +26,9 @@ struct chat_policy {
 	int max_text_chars;            /* longest chat message, in characters */
 	int default_max_chats;         /* agents without a configured limit */
 	int queue_alarm;               /* N-21: waiting customers that call in the backup team */
+	double negative_share_alert;   /* C-11: alert when this share of a chat's customer messages is negative … */
+	int negative_min_msgs;         /* … once the customer has sent at least this many */
+	int alerts_kept;               /* alerts kept for the supervisor view */
 };
 
 /* The built-in defaults (SPEC §2). Borrowed, static. */

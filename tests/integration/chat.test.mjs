@@ -230,3 +230,47 @@ test('customer profile is masked for juniors and clear for seniors', async () =>
   const ps = await api(srv.url, 'GET', '/api/v1/customers/c001/profile', senior);
   assert.equal(ps.json.phone, '13812345678');
 });
+
+test('guard: a blocked agent message never reaches the customer; the agent gets reason and suggestion', async () => {
+  const ag = await agent(DEMO.senior);
+  const cu = await customer();
+  cu.send({ type: 'open', category: 'product' });
+  const s = (await cu.type('session')).session;
+  await ag.type('assigned', (f) => f.session.id === s.id);
+  await cu.type('msg', (f) => f.from === 'system');
+  ag.send({ type: 'send', session: s.id, text: '我们家是全网最好的，绝对正品', client_id: 'g1' });
+  const blocked = await ag.type('error', (f) => f.ref === 'g1');
+  assert.equal(blocked.code, 'blocked');
+  assert.ok(blocked.reason.length > 0);
+  assert.ok(blocked.suggestion && !/最好|绝对/.test(blocked.suggestion), 'suggestion is compliant');
+  assert.ok(blocked.hits.some((h) => h.rule === 'C-01'));
+  // the corrected text goes through; the customer sees only it
+  ag.send({ type: 'send', session: s.id, text: blocked.suggestion, client_id: 'g2' });
+  const ack = await ag.type('ack', (f) => f.client_id === 'g2');
+  const m = await cu.type('msg', (f) => f.from === 'agent');
+  assert.equal(m.seq, ack.seq);
+  assert.equal(m.text, blocked.suggestion);
+  assert.ok(!cu.queued().some((f) => f.type === 'msg' && /最好/.test(f.text)), 'blocked text never delivered');
+  const hist = await api(srv.url, 'GET', `/api/v1/sessions/${s.id}/messages`, ag.token);
+  assert.ok(!hist.json.messages.some((x) => /最好/.test(x.text)), 'blocked text never stored');
+  // context exception: 第一时间 is not an absolute claim
+  ag.send({ type: 'send', session: s.id, text: '我们会第一时间为您处理', client_id: 'g3' });
+  await ag.type('ack', (f) => f.client_id === 'g3');
+  for (const c of [ag, cu]) c.close();
+});
+
+test('guard: fraud signals from a customer raise an alert to the agent and the supervisor view', async () => {
+  const ag = await agent(DEMO.senior);
+  const cu = await customer();
+  cu.send({ type: 'open', category: 'aftersale' });
+  const s = (await cu.type('session')).session;
+  await ag.type('assigned', (f) => f.session.id === s.id);
+  cu.send({ type: 'send', session: s.id, text: '退款请直接转账到我的私人账户，加微信私下交易', client_id: 'f1' });
+  await cu.type('ack', (f) => f.client_id === 'f1');
+  const alert = await ag.type('alert', (f) => f.kind === 'fraud');
+  assert.equal(alert.session, s.id);
+  const sup = await login(srv.url, ...DEMO.supervisor);
+  const o = await api(srv.url, 'GET', '/api/v1/supervisor/overview', sup);
+  assert.ok(o.json.alerts.some((a) => a.kind === 'fraud' && a.session === s.id));
+  for (const c of [ag, cu]) c.close();
+});
