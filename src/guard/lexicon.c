@@ -707,7 +707,8 @@ int guard_load(const char *dir, struct guard **out, struct kefu_err *err)
 		}
 	}
 	closedir(d);
-	qsort(names, nnames, sizeof *names, cmp_str);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof *names, cmp_str);
 
 	struct guard *g = xcalloc(1, sizeof *g);
 	atomic_init(&g->refs, 1);
@@ -733,8 +734,10 @@ int guard_load(const char *dir, struct guard **out, struct kefu_err *err)
 							.suggestion = pii_defaults[i].suggestion,
 							.where = ""};
 	}
-	qsort(g->surname1, g->nsurname1, sizeof *g->surname1, cmp_surname);
-	qsort(g->surname2, g->nsurname2, sizeof *g->surname2, cmp_u64);
+	if (g->nsurname1 > 1)
+		qsort(g->surname1, g->nsurname1, sizeof *g->surname1, cmp_surname);
+	if (g->nsurname2 > 1)
+		qsort(g->surname2, g->nsurname2, sizeof *g->surname2, cmp_u64);
 	g->som_ids = xcalloc(g->npats + 1, sizeof *g->som_ids);
 	if ((rc = compile(&L, 0, &g->fast)) || (rc = compile(&L, 1, &g->som)) || (rc = compile(&L, 2, &g->emotion)))
 		goto fail;
