@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define METRIC_NAME_MAX 96  /* bytes of a metric name incl. NUL */
+#define METRIC_NAME_MAX 96 /* bytes of a metric name incl. NUL */
 #define METRIC_HELP_MAX 160 /* bytes of a help text incl. NUL */
 
 enum metric_type { METRIC_COUNTER, METRIC_GAUGE };
@@ -15,8 +15,8 @@ enum metric_type { METRIC_COUNTER, METRIC_GAUGE };
 struct metric {
 	char name[METRIC_NAME_MAX]; /* metric name */
 	char help[METRIC_HELP_MAX]; /* one-line help text */
-	int type;                   /* enum metric_type */
-	_Atomic int64_t value;      /* current value */
+	int type; /* enum metric_type */
+	_Atomic int64_t value; /* current value */
 };
 
 static struct metric table[METRICS_MAX];
@@ -112,7 +112,8 @@ void metrics_render(struct buf *out)
 		const struct metric *m = &table[i];
 		buf_printf(out, "# HELP %s ", m->name);
 		put_help(out, m->help);
-		buf_printf(out, "\n# TYPE %s %s\n%s %lld\n", m->name, m->type == METRIC_COUNTER ? "counter" : "gauge",
-			   m->name, (long long)metric_get(m));
+		buf_printf(out, "\n# TYPE %s %s\n%s %lld\n", m->name,
+			   m->type == METRIC_COUNTER ? "counter" : "gauge", m->name,
+			   (long long)metric_get(m));
 	}
 }

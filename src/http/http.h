@@ -63,7 +63,9 @@ struct http_server_config {
 
 	/* WebSocket: GET ws_path with a valid Upgrade is offered to ws_accept before the handshake
 	 * completes; return 0 and set *conn_data to accept, or a negative code to refuse (the
-	 * client gets the matching HTTP error). */
+	 * client gets the matching HTTP error). ws_path must also be a GET route: its permission
+	 * is authorized first (deny by default), and its handler answers a GET without Upgrade.
+	 * http_server_start() refuses a ws_path without that route. */
 	const char *ws_path;
 	int (*ws_accept)(struct http_req *req, void *app, void **conn_data);
 	/* One complete, UTF-8-valid text message (binary messages close with 1003). */

@@ -24,11 +24,11 @@
 #define HTTP_DEF_MAX_OUT (4u * 1024 * 1024)
 #define HTTP_DEF_IDLE_MS 30000
 #define HTTP_DEF_MAX_CONNS 100000
-#define HTTP_WS_IDLE_FACTOR 4       /* WebSocket idle = 4 × idle_timeout_ms (120 s by default) */
-#define HTTP_LINGER_MS 2000         /* drain after an error reply / close frame before closing */
-#define HTTP_STOP_TIMEOUT_MS 5000   /* http_server_stop: longest wait for queued writes */
-#define HTTP_READ_BUF (64u * 1024)  /* the one shared read buffer per server */
-#define HTTP_MAX_PARAMS 16          /* ":name" segments in one route pattern */
+#define HTTP_WS_IDLE_FACTOR 4 /* WebSocket idle = 4 × idle_timeout_ms (120 s by default) */
+#define HTTP_LINGER_MS 2000 /* drain after an error reply / close frame before closing */
+#define HTTP_STOP_TIMEOUT_MS 5000 /* http_server_stop: longest wait for queued writes */
+#define HTTP_READ_BUF (64u * 1024) /* the one shared read buffer per server */
+#define HTTP_MAX_PARAMS 16 /* ":name" segments in one route pattern */
 
 /* Fills every zero field of out from in with its default. */
 void http__limits_resolve(const struct http_limits *in, struct http_limits *out);
@@ -38,14 +38,14 @@ void http__limits_resolve(const struct http_limits *in, struct http_limits *out)
 enum http_kv_kind { HTTP_KV_QUERY, HTTP_KV_PARAM, HTTP_KV_COOKIE };
 
 struct http_hdr {
-	uint32_t name;  /* offset of the NUL-terminated name in req->store */
+	uint32_t name; /* offset of the NUL-terminated name in req->store */
 	uint32_t value; /* offset of the NUL-terminated value in req->store */
 };
 
 struct http_kv {
-	uint32_t key;   /* offset of the decoded key in req->store */
+	uint32_t key; /* offset of the decoded key in req->store */
 	uint32_t value; /* offset of the decoded value in req->store */
-	uint8_t kind;   /* enum http_kv_kind */
+	uint8_t kind; /* enum http_kv_kind */
 };
 
 struct http_conn;
@@ -53,41 +53,41 @@ struct http_conn;
 /* One request. store only grows while parsing and routing; once a handler sees the request no
  * more bytes are appended, so pointers into it stay valid until the reply. */
 struct http_req {
-	struct http_conn *conn;   /* owning connection; NULL once the client went away */
-	struct buf store;         /* bytes: raw URL, header names/values, decoded strings, NUL-separated */
-	uint32_t url;             /* offset of the raw request target in store */
-	uint32_t path;            /* offset of the decoded path */
-	uint32_t raw_path;        /* offset of the raw (still percent-encoded) path */
-	struct http_hdr *hdrs;    /* headers in arrival order */
-	uint32_t nhdrs;           /* headers used */
-	uint32_t caphdrs;         /* headers allocated */
-	struct http_kv *kv;       /* query, route and cookie parameters */
-	uint32_t nkv;             /* entries used */
-	uint32_t capkv;           /* entries allocated */
-	struct buf body;          /* request body bytes */
-	char method[16];          /* "GET", … */
-	char remote[48];          /* peer IP as text */
-	void *user;               /* principal from http_req_set_user(); owned through free_user */
-	void (*free_user)(void *);/* frees user with the request; may be NULL */
-	bool keep_alive;          /* connection stays open after the reply */
-	bool upgrade;             /* the client asked for a protocol upgrade */
-	bool head;                /* HEAD request: reply without body */
-	bool expect_continue;     /* "Expect: 100-continue" was sent */
-	uint8_t http_major;       /* HTTP version, major */
-	uint8_t http_minor;       /* HTTP version, minor */
+	struct http_conn *conn; /* owning connection; NULL once the client went away */
+	struct buf store; /* bytes: raw URL, header names/values, decoded strings, NUL-separated */
+	uint32_t url; /* offset of the raw request target in store */
+	uint32_t path; /* offset of the decoded path */
+	uint32_t raw_path; /* offset of the raw (still percent-encoded) path */
+	struct http_hdr *hdrs; /* headers in arrival order */
+	uint32_t nhdrs; /* headers used */
+	uint32_t caphdrs; /* headers allocated */
+	struct http_kv *kv; /* query, route and cookie parameters */
+	uint32_t nkv; /* entries used */
+	uint32_t capkv; /* entries allocated */
+	struct buf body; /* request body bytes */
+	char method[16]; /* "GET", … */
+	char remote[48]; /* peer IP as text */
+	void *user; /* principal from http_req_set_user(); owned through free_user */
+	void (*free_user)(void *); /* frees user with the request; may be NULL */
+	bool keep_alive; /* connection stays open after the reply */
+	bool upgrade; /* the client asked for a protocol upgrade */
+	bool head; /* HEAD request: reply without body */
+	bool expect_continue; /* "Expect: 100-continue" was sent */
+	uint8_t http_major; /* HTTP version, major */
+	uint8_t http_minor; /* HTTP version, minor */
 };
 
 /* Parser state for one connection, usable without a socket. */
 struct http_rx {
-	http_parser parser;              /* http_parser state; parser.data points to this rx */
-	const struct http_limits *lim;   /* borrowed resolved limits */
-	struct http_req *req;            /* request being parsed; NULL between requests */
-	size_t header_bytes;             /* bytes of request line + headers so far */
-	int status;                      /* HTTP status to answer after a parse error, else 0 */
-	uint8_t hstate;                  /* 0 in URL, 1 in header name, 2 in header value */
-	bool done;                       /* a request completed; parser is paused */
-	bool send_continue;              /* headers asked for "100 Continue"; the connection sends it */
-	char remote[48];                 /* peer IP copied into each request */
+	http_parser parser; /* http_parser state; parser.data points to this rx */
+	const struct http_limits *lim; /* borrowed resolved limits */
+	struct http_req *req; /* request being parsed; NULL between requests */
+	size_t header_bytes; /* bytes of request line + headers so far */
+	int status; /* HTTP status to answer after a parse error, else 0 */
+	uint8_t hstate; /* 0 in URL, 1 in header name, 2 in header value */
+	bool done; /* a request completed; parser is paused */
+	bool send_continue; /* headers asked for "100 Continue"; the connection sends it */
+	char remote[48]; /* peer IP copied into each request */
 };
 
 enum { HTTP_PARSE_MORE = 0, HTTP_PARSE_DONE = 1, HTTP_PARSE_ERROR = -1 };
@@ -121,8 +121,8 @@ const struct http_route *http__router_match(const struct http_route *routes, siz
 void http__dispatch(struct http_server *s, struct http_req *req);
 
 /* http_reply_error with extra header lines ("Name: value\r\n…", may be NULL). */
-void http__reply_error_ex(struct http_req *r, int status, const char *code, const char *msg, const char *field,
-			  const char *extra_headers);
+void http__reply_error_ex(struct http_req *r, int status, const char *code, const char *msg,
+			  const char *field, const char *extra_headers);
 
 /* ---- static files (static.c) -------------------------------------------------------------- */
 
@@ -138,21 +138,21 @@ const char *http__content_type(const char *name);
  * ≤ 4 KB idle-connection budget; it is only ever handed complete frames and so is idle between
  * frames and can be shared. */
 struct ws_rx_env {
-	wslay_frame_context_ptr fctx;  /* wslay decoder, idle between frames */
-	const uint8_t *src;            /* bytes of the frame being decoded (recv callback source) */
-	size_t src_len;                /* bytes left in src */
-	struct buf scratch;            /* payload of one large unfragmented frame, reused */
+	wslay_frame_context_ptr fctx; /* wslay decoder, idle between frames */
+	const uint8_t *src; /* bytes of the frame being decoded (recv callback source) */
+	size_t src_len; /* bytes left in src */
+	struct buf scratch; /* payload of one large unfragmented frame, reused */
 	const struct http_limits *lim; /* borrowed resolved limits */
 };
 
 /* Per-connection receive state; empty buffers hold no memory. */
 struct ws_rx {
 	struct buf pending; /* bytes of a partly received frame; freed when it completes */
-	struct buf msg;     /* fragments of a text message being reassembled; freed when complete */
-	bool in_msg;        /* a fragmented message is in progress */
-	bool stop;          /* set by the owner to stop processing (connection closing) */
-	double tokens;      /* rate-limit bucket, messages */
-	uint64_t last_ms;   /* loop time of the last bucket refill, ms */
+	struct buf msg; /* fragments of a text message being reassembled; freed when complete */
+	bool in_msg; /* a fragmented message is in progress */
+	bool stop; /* set by the owner to stop processing (connection closing) */
+	double tokens; /* rate-limit bucket, messages */
+	uint64_t last_ms; /* loop time of the last bucket refill, ms */
 };
 
 struct ws_rx_ops {
@@ -181,9 +181,9 @@ size_t ws__frame_header(uint8_t *h, int opcode, uint64_t len);
 
 struct ws_conn {
 	struct http_conn *conn; /* the connection carrying this WebSocket */
-	void *data;             /* conn_data from ws_accept */
-	struct ws_rx rx;        /* frame reader state */
-	bool closing;           /* a close frame was queued; sends return -KEFU_ECLOSED */
+	void *data; /* conn_data from ws_accept */
+	struct ws_rx rx; /* frame reader state */
+	bool closing; /* a close frame was queued; sends return -KEFU_ECLOSED */
 };
 
 /* Queues bytes on the connection's output and marks it for the next flush. */

@@ -12,8 +12,8 @@
 #include "base/mem.h"
 #include "http/http_internal.h"
 
-#define HTTP_HDR_OVERHEAD 4    /* ": " and CRLF counted per header toward max_header_bytes */
-#define HTTP_MAX_HEADERS 256   /* headers per request, → 431 beyond */
+#define HTTP_HDR_OVERHEAD 4 /* ": " and CRLF counted per header toward max_header_bytes */
+#define HTTP_MAX_HEADERS 256 /* headers per request, → 431 beyond */
 
 void http__limits_resolve(const struct http_limits *in, struct http_limits *out)
 {
@@ -304,8 +304,8 @@ static int on_headers_complete(http_parser *p)
 			parse_cookies(r, r->hdrs[i].value);
 	const char *exp = http_req_header(r, "Expect");
 	r->expect_continue = exp && strcasecmp(exp, "100-continue") == 0;
-	rx->send_continue = r->expect_continue && ((p->flags & F_CHUNKED) ||
-						   (p->content_length != ULLONG_MAX && p->content_length > 0));
+	rx->send_continue = r->expect_continue &&
+	    ((p->flags & F_CHUNKED) || (p->content_length != ULLONG_MAX && p->content_length > 0));
 	return 0;
 }
 
@@ -329,13 +329,13 @@ static int on_message_complete(http_parser *p)
 }
 
 static const http_parser_settings parser_settings = {
-	.on_message_begin = on_message_begin,
-	.on_url = on_url,
-	.on_header_field = on_header_field,
-	.on_header_value = on_header_value,
-	.on_headers_complete = on_headers_complete,
-	.on_body = on_body,
-	.on_message_complete = on_message_complete,
+    .on_message_begin = on_message_begin,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
 };
 
 void http__rx_init(struct http_rx *rx, const struct http_limits *resolved)

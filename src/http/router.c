@@ -19,12 +19,13 @@ int http__router_check(const struct http_server_config *cfg, struct kefu_err *er
 		char field[64];
 		snprintf(field, sizeof field, "%s %s", m, p);
 		if (!rt->method || !rt->pattern || rt->pattern[0] != '/' || !rt->fn)
-			return KEFU_ERR(err, KEFU_EINVAL, field, "route %s %s: method, pattern or handler missing", m, p);
+			return KEFU_ERR(err, KEFU_EINVAL, field,
+					"route %s %s: method, pattern or handler missing", m, p);
 		if (!rt->perm || !rt->perm[0])
 			return KEFU_ERR(err, KEFU_EINVAL, field, "route %s %s has no permission", m, p);
 		if (!cfg->perm_known(rt->perm, cfg->app))
-			return KEFU_ERR(err, KEFU_EINVAL, field, "route %s %s names unknown permission \"%s\"", m, p,
-					rt->perm);
+			return KEFU_ERR(err, KEFU_EINVAL, field,
+					"route %s %s names unknown permission \"%s\"", m, p, rt->perm);
 		size_t nparams = 0;
 		for (const char *c = rt->pattern; *c; c++)
 			if (*c == ':' && c[-1] == '/')
@@ -35,19 +36,20 @@ int http__router_check(const struct http_server_config *cfg, struct kefu_err *er
 	if (cfg->ws_path) { /* the upgrade is gated by the GET route of ws_path: it must exist */
 		bool found = false;
 		for (size_t i = 0; i < cfg->nroutes && !found; i++)
-			found = strcmp(cfg->routes[i].method, "GET") == 0 && strcmp(cfg->routes[i].pattern, cfg->ws_path) == 0;
+			found = strcmp(cfg->routes[i].method, "GET") == 0 &&
+			    strcmp(cfg->routes[i].pattern, cfg->ws_path) == 0;
 		if (!found)
-			return KEFU_ERR(err, KEFU_EINVAL, "ws_path", "ws_path %s needs a GET route naming its permission",
-					cfg->ws_path);
+			return KEFU_ERR(err, KEFU_EINVAL, "ws_path",
+					"ws_path %s needs a GET route naming its permission", cfg->ws_path);
 	}
 	return 0;
 }
 
 struct seg {
-	size_t off;       /* offset of a raw path segment in the raw path */
-	size_t len;       /* its length in bytes */
+	size_t off; /* offset of a raw path segment in the raw path */
+	size_t len; /* its length in bytes */
 	const char *name; /* the parameter name in the pattern, after ':' */
-	size_t nlen;      /* its length in bytes */
+	size_t nlen; /* its length in bytes */
 };
 
 /* Does pattern match the raw path? Literal segments compare after percent-decoding (a literal
@@ -141,7 +143,8 @@ void http__dispatch(struct http_server *s, struct http_req *req)
 		req->keep_alive = false; /* unknown upgrade: answer over HTTP, then close */
 	int status;
 	char allow[128];
-	const struct http_route *rt = http__router_match(cfg->routes, cfg->nroutes, req, &status, allow, sizeof allow);
+	const struct http_route *rt =
+	    http__router_match(cfg->routes, cfg->nroutes, req, &status, allow, sizeof allow);
 	if (!rt) {
 		bool get = strcmp(req->method, "GET") == 0 || req->head;
 		if (status == 404 && cfg->static_dir && get) {
@@ -158,7 +161,9 @@ void http__dispatch(struct http_server *s, struct http_req *req)
 	int rc = cfg->authorize(req, rt->perm, cfg->app);
 	if (rc != 0) {
 		int st = rc == -KEFU_EAUTH ? 401 : rc == -KEFU_EPERM || rc > 0 ? 403 : http_status_for(-rc);
-		const char *msg = st == 401 ? "login required" : st == 403 ? "not allowed" : "request refused";
+		const char *msg = st == 401 ? "login required"
+		    : st == 403		    ? "not allowed"
+					    : "request refused";
 		http_reply_error(req, st, kefu_strerror(rc > 0 ? KEFU_EPERM : rc), msg, NULL);
 		return;
 	}

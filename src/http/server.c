@@ -20,61 +20,61 @@
 #include "base/metrics.h"
 #include "http/http_internal.h"
 
-#define HTTP_BACKLOG 4096         /* listen() backlog */
-#define HTTP_CLOSE_FLUSH_MS 5000  /* longest wait for output before a close, ms */
-#define HTTP_KEEP_BUF 16384       /* output buffers above this capacity are freed when empty, bytes */
+#define HTTP_BACKLOG 4096 /* listen() backlog */
+#define HTTP_CLOSE_FLUSH_MS 5000 /* longest wait for output before a close, ms */
+#define HTTP_KEEP_BUF 16384 /* output buffers above this capacity are freed when empty, bytes */
 
 struct http_conn {
-	uv_tcp_t tcp;                  /* the socket; the struct is freed in its close callback */
-	struct http_server *srv;       /* owning server */
+	uv_tcp_t tcp; /* the socket; the struct is freed in its close callback */
+	struct http_server *srv; /* owning server */
 	struct http_conn *prev, *next; /* the server's list of open connections */
-	struct http_conn *dirty_next;  /* link in the server's flush list */
-	struct http_rx rx;             /* HTTP parser state; rx.remote is the peer IP */
-	struct http_req *req;          /* request awaiting its reply, NULL if none */
-	struct ws_conn *ws;            /* WebSocket state after the upgrade, else NULL */
-	struct buf in;                 /* received bytes not parsed yet (pipelined requests) */
-	struct buf out;                /* bytes queued, not yet handed to libuv */
-	struct buf wbuf;               /* bytes of the uv_write in flight */
-	uv_write_t wreq;               /* the one write in flight */
-	uv_shutdown_t sreq;            /* shutdown(SHUT_WR) of a lingering close */
-	uint64_t last_ms;              /* loop time of the last bytes received, ms */
-	uint64_t req_start_ms;         /* loop time the current request's first bytes arrived, ms */
-	uint64_t deadline_ms;          /* close at this loop time when closing gracefully, ms */
-	bool dirty;                    /* on the flush list */
-	bool writing;                  /* wreq in flight */
-	bool reading;                  /* uv_read_start active */
-	bool in_request;               /* bytes of an incomplete request were received */
-	bool resume;                   /* replied: parse the next request once output drains */
-	bool close_after_write;        /* close once out and wbuf are written */
-	bool draining;                 /* FIN sent; discarding input until EOF or deadline */
-	bool closing;                  /* uv_close called */
+	struct http_conn *dirty_next; /* link in the server's flush list */
+	struct http_rx rx; /* HTTP parser state; rx.remote is the peer IP */
+	struct http_req *req; /* request awaiting its reply, NULL if none */
+	struct ws_conn *ws; /* WebSocket state after the upgrade, else NULL */
+	struct buf in; /* received bytes not parsed yet (pipelined requests) */
+	struct buf out; /* bytes queued, not yet handed to libuv */
+	struct buf wbuf; /* bytes of the uv_write in flight */
+	uv_write_t wreq; /* the one write in flight */
+	uv_shutdown_t sreq; /* shutdown(SHUT_WR) of a lingering close */
+	uint64_t last_ms; /* loop time of the last bytes received, ms */
+	uint64_t req_start_ms; /* loop time the current request's first bytes arrived, ms */
+	uint64_t deadline_ms; /* close at this loop time when closing gracefully, ms */
+	bool dirty; /* on the flush list */
+	bool writing; /* wreq in flight */
+	bool reading; /* uv_read_start active */
+	bool in_request; /* bytes of an incomplete request were received */
+	bool resume; /* replied: parse the next request once output drains */
+	bool close_after_write; /* close once out and wbuf are written */
+	bool draining; /* FIN sent; discarding input until EOF or deadline */
+	bool closing; /* uv_close called */
 };
 
 struct http_server {
-	uv_loop_t *loop;                  /* the loop everything runs on */
-	struct http_server_config cfg;    /* copy; routes and strings stay borrowed */
-	struct http_limits lim;           /* cfg.limits with defaults filled in */
-	uv_tcp_t listener;                /* listening socket */
-	uv_timer_t sweep;                 /* timeouts of every connection */
-	uv_timer_t stop_timer;            /* bounds a graceful stop */
-	uv_prepare_t prepare;             /* flushes output queued before polling */
-	uv_check_t check;                 /* flushes output queued while polling */
-	uv_idle_t idle;                   /* keeps poll from blocking while flush work remains */
-	struct http_conn *conns;          /* open connections */
-	struct http_conn *dirty;          /* connections to flush */
-	char *rbuf;                       /* the one read buffer, HTTP_READ_BUF bytes */
-	struct ws_rx_env ws_env;          /* shared WebSocket decoder */
-	struct http_stats stats;          /* counters (out_bytes_queued computed on demand) */
-	uint64_t nconns;                  /* connections in conns */
-	int port;                         /* bound port */
-	int handles;                      /* server handles not yet closed */
-	bool stopping;                    /* http_server_stop was called */
-	bool finishing;                   /* the server's own handles are closing */
-	bool listener_closed;             /* uv_close called on listener */
-	void (*done)(void *);             /* stop completion */
-	void *done_arg;                   /* its argument */
-	time_t date_sec;                  /* second of date */
-	char date[40];                    /* cached Date header value */
+	uv_loop_t *loop; /* the loop everything runs on */
+	struct http_server_config cfg; /* copy; routes and strings stay borrowed */
+	struct http_limits lim; /* cfg.limits with defaults filled in */
+	uv_tcp_t listener; /* listening socket */
+	uv_timer_t sweep; /* timeouts of every connection */
+	uv_timer_t stop_timer; /* bounds a graceful stop */
+	uv_prepare_t prepare; /* flushes output queued before polling */
+	uv_check_t check; /* flushes output queued while polling */
+	uv_idle_t idle; /* keeps poll from blocking while flush work remains */
+	struct http_conn *conns; /* open connections */
+	struct http_conn *dirty; /* connections to flush */
+	char *rbuf; /* the one read buffer, HTTP_READ_BUF bytes */
+	struct ws_rx_env ws_env; /* shared WebSocket decoder */
+	struct http_stats stats; /* counters (out_bytes_queued computed on demand) */
+	uint64_t nconns; /* connections in conns */
+	int port; /* bound port */
+	int handles; /* server handles not yet closed */
+	bool stopping; /* http_server_stop was called */
+	bool finishing; /* the server's own handles are closing */
+	bool listener_closed; /* uv_close called on listener */
+	void (*done)(void *); /* stop completion */
+	void *done_arg; /* its argument */
+	time_t date_sec; /* second of date */
+	char date[40]; /* cached Date header value */
 };
 
 static struct {
@@ -318,29 +318,52 @@ static void check_cb(uv_check_t *h)
 static const char *status_text(int st)
 {
 	switch (st) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 426: return "Upgrade Required";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 100:
+		return "Continue";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 426:
+		return "Upgrade Required";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -356,15 +379,16 @@ static const char *date_now(struct http_server *s)
 	return s->date;
 }
 
-static void conn_write_response(struct http_conn *c, int status, const char *ctype, const char *body, size_t len,
-				const char *extra, bool keep_alive, bool head)
+static void conn_write_response(struct http_conn *c, int status, const char *ctype, const char *body,
+				size_t len, const char *extra, bool keep_alive, bool head)
 {
 	struct buf *o = &c->out;
 	bool no_body = status == 204 || status == 304 || (status >= 100 && status < 200);
 	buf_printf(o, "HTTP/1.1 %d %s\r\nDate: %s\r\nConnection: %s\r\n", status, status_text(status),
 		   date_now(c->srv), keep_alive ? "keep-alive" : "close");
 	if (!no_body)
-		buf_printf(o, "Content-Type: %s\r\nContent-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n",
+		buf_printf(o,
+			   "Content-Type: %s\r\nContent-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n",
 			   ctype ? ctype : "application/octet-stream", len);
 	if (extra)
 		buf_puts(o, extra);
@@ -399,7 +423,8 @@ void http_reply_json(struct http_req *r, int status, json_t *body, const char *e
 	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	if (!s) {
-		http_reply(r, 500, "application/json", "{\"error\":{\"code\":\"internal\",\"message\":\"encoding\"}}",
+		http_reply(r, 500, "application/json",
+			   "{\"error\":{\"code\":\"internal\",\"message\":\"encoding\"}}",
 			   sizeof "{\"error\":{\"code\":\"internal\",\"message\":\"encoding\"}}" - 1, NULL);
 		return;
 	}
@@ -421,8 +446,8 @@ static char *error_body(const char *code, const char *msg, const char *field)
 	return s ? s : xstrdup("{\"error\":{\"code\":\"internal\",\"message\":\"\"}}");
 }
 
-void http__reply_error_ex(struct http_req *r, int status, const char *code, const char *msg, const char *field,
-			  const char *extra_headers)
+void http__reply_error_ex(struct http_req *r, int status, const char *code, const char *msg,
+			  const char *field, const char *extra_headers)
 {
 	char *s = error_body(code, msg, field);
 	http_reply(r, status, "application/json", s, strlen(s), extra_headers);
@@ -439,25 +464,34 @@ int http_status_for(int kefu_code)
 	if (kefu_code < 0)
 		kefu_code = -kefu_code;
 	switch (kefu_code) {
-	case KEFU_OK: return 200;
-	case KEFU_EINVAL: return 400;
-	case KEFU_EAUTH: return 401;
-	case KEFU_EPERM: return 403;
-	case KEFU_ENOTFOUND: return 404;
+	case KEFU_OK:
+		return 200;
+	case KEFU_EINVAL:
+		return 400;
+	case KEFU_EAUTH:
+		return 401;
+	case KEFU_EPERM:
+		return 403;
+	case KEFU_ENOTFOUND:
+		return 404;
 	case KEFU_EEXIST:
-	case KEFU_ECONFLICT: return 409;
-	case KEFU_ELIMIT: return 429;
-	default: return 500;
+	case KEFU_ECONFLICT:
+		return 409;
+	case KEFU_ELIMIT:
+		return 429;
+	default:
+		return 500;
 	}
 }
 
 /* A request that cannot be parsed: answer with the JSON error and close. */
 static void conn_http_error(struct http_conn *c, int status)
 {
-	const char *code = status == 413 || status == 431 ? kefu_strerror(KEFU_ELIMIT) : kefu_strerror(KEFU_EINVAL);
+	const char *code =
+	    status == 413 || status == 431 ? kefu_strerror(KEFU_ELIMIT) : kefu_strerror(KEFU_EINVAL);
 	const char *msg = status == 413 ? "request body too large"
-			: status == 431 ? "request headers too large"
-			: status == 408 ? "request timeout"
+	    : status == 431		? "request headers too large"
+	    : status == 408		? "request timeout"
 					: "malformed request";
 	if (status == 413 || status == 431)
 		http__limit_hit(c->srv);
@@ -764,7 +798,8 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg, str
 	if (rc)
 		return rc;
 	if (cfg->ws_path && (!cfg->ws_accept || cfg->ws_path[0] != '/'))
-		return KEFU_ERR(err, KEFU_EINVAL, "ws_path", "ws_path needs a leading '/' and a ws_accept hook");
+		return KEFU_ERR(err, KEFU_EINVAL, "ws_path",
+				"ws_path needs a leading '/' and a ws_accept hook");
 	int fd = -1;
 	rc = make_listener(cfg->host ? cfg->host : "127.0.0.1", cfg->port, &fd, err);
 	if (rc)

@@ -15,25 +15,25 @@
 #include "http/http_internal.h"
 
 #define HTTP_STATIC_MAX_FILE (32u * 1024 * 1024) /* larger files are refused with 404 */
-#define HTTP_STATIC_MAX_PATH 1024                /* longest file path built, bytes */
+#define HTTP_STATIC_MAX_PATH 1024 /* longest file path built, bytes */
 
 const char *http__content_type(const char *name)
 {
 	static const struct {
-		const char *ext;  /* file extension with the dot */
+		const char *ext; /* file extension with the dot */
 		const char *type; /* Content-Type value */
 	} types[] = {
-		{".html", "text/html; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".mjs", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},
-		{".json", "application/json"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".ico", "image/x-icon"},
-		{".woff2", "font/woff2"},
-		{".map", "application/json"},
-		{".txt", "text/plain; charset=utf-8"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".mjs", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".json", "application/json"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".woff2", "font/woff2"},
+	    {".map", "application/json"},
+	    {".txt", "text/plain; charset=utf-8"},
 	};
 	const char *dot = strrchr(name, '.');
 	const char *slash = strrchr(name, '/');
@@ -129,7 +129,7 @@ void http__static_serve(const char *dir, struct http_req *req)
 	const char *type = http__content_type(full);
 	/* HTML names stay stable across builds: revalidate; other assets may be cached a while. */
 	const char *cache = strncmp(type, "text/html", 9) == 0 ? "Cache-Control: no-cache\r\n"
-							      : "Cache-Control: public, max-age=3600\r\n";
+							       : "Cache-Control: public, max-age=3600\r\n";
 	http_reply(req, 200, type, body.data ? body.data : "", body.len, cache);
 	buf_free(&body);
 }

@@ -265,7 +265,8 @@ int ws__rx_feed(struct ws_rx_env *env, struct ws_rx *rx, const uint8_t *data, si
 		if (rc == 0 && rx->pending.len == target) {
 			if (!rate_ok(lim, rx, now_ms))
 				return 1008;
-			rc = frame_process(env, rx, (const uint8_t *)rx->pending.data, target, plen, ops, arg);
+			rc =
+			    frame_process(env, rx, (const uint8_t *)rx->pending.data, target, plen, ops, arg);
 			buf_free(&rx->pending);
 			if (rc)
 				return rc;
@@ -315,7 +316,7 @@ size_t ws__frame_header(uint8_t *h, int opcode, uint64_t len)
 
 struct ws_frame {
 	atomic_int refs; /* references; the last release frees */
-	size_t len;      /* bytes of the complete frame */
+	size_t len; /* bytes of the complete frame */
 	uint8_t bytes[]; /* header + payload as sent on the wire */
 };
 
@@ -441,12 +442,18 @@ static const struct ws_rx_ops conn_ops = {on_message, on_control, on_peer_close}
 static const char *close_reason(int code)
 {
 	switch (code) {
-	case 1002: return "protocol error";
-	case 1003: return "binary messages not supported";
-	case 1007: return "invalid utf-8";
-	case 1008: return "rate limit";
-	case 1009: return "message too big";
-	default: return "";
+	case 1002:
+		return "protocol error";
+	case 1003:
+		return "binary messages not supported";
+	case 1007:
+		return "invalid utf-8";
+	case 1008:
+		return "rate limit";
+	case 1009:
+		return "message too big";
+	default:
+		return "";
 	}
 }
 
@@ -455,7 +462,8 @@ void http__ws_on_read(struct ws_conn *w, const char *data, size_t len, uint64_t 
 	if (w->closing)
 		return; /* discard what follows our close frame */
 	struct http_server *s = http__conn_server(w->conn);
-	int rc = ws__rx_feed(http__server_ws_env(s), &w->rx, (const uint8_t *)data, len, now_ms, &conn_ops, w);
+	int rc =
+	    ws__rx_feed(http__server_ws_env(s), &w->rx, (const uint8_t *)data, len, now_ms, &conn_ops, w);
 	if (rc) {
 		if (rc == 1008 || rc == 1009)
 			http__limit_hit(s);
@@ -518,7 +526,8 @@ void http__ws_handshake(struct http_server *s, struct http_req *req)
 {
 	const struct http_server_config *cfg = http__server_config(s);
 	if (strcmp(req->method, "GET") != 0) {
-		http__reply_error_ex(req, 405, "method_not_allowed", "WebSocket needs GET", NULL, "Allow: GET\r\n");
+		http__reply_error_ex(req, 405, "method_not_allowed", "WebSocket needs GET", NULL,
+				     "Allow: GET\r\n");
 		return;
 	}
 	if (!req->upgrade || !has_token(http_req_header(req, "Upgrade"), "websocket") ||
@@ -539,7 +548,8 @@ void http__ws_handshake(struct http_server *s, struct http_req *req)
 	char acc[32];
 	if (!key_valid(key) || accept_key(key, acc) != 0) {
 		req->keep_alive = false;
-		http_reply_error(req, 400, kefu_strerror(KEFU_EINVAL), "bad Sec-WebSocket-Key", "Sec-WebSocket-Key");
+		http_reply_error(req, 400, kefu_strerror(KEFU_EINVAL), "bad Sec-WebSocket-Key",
+				 "Sec-WebSocket-Key");
 		return;
 	}
 	if (!cfg->ws_accept) {

@@ -45,7 +45,8 @@ static void renders_prometheus_text(void **state)
 	struct buf b;
 	buf_init(&b);
 	metrics_render(&b);
-	assert_non_null(strstr(b.data, "# HELP t_open open things\\nwith \\\\ newline\n# TYPE t_open gauge\nt_open 3\n"));
+	assert_non_null(
+	    strstr(b.data, "# HELP t_open open things\\nwith \\\\ newline\n# TYPE t_open gauge\nt_open 3\n"));
 	assert_non_null(strstr(b.data, "# TYPE t_reqs_total counter\nt_reqs_total 0\n"));
 	buf_free(&b);
 	metric_add(NULL, 1); /* NULL is a no-op */
@@ -55,9 +56,9 @@ static void renders_prometheus_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(registration_is_idempotent_by_name),
-		cmocka_unit_test(adds_are_atomic_across_threads),
-		cmocka_unit_test(renders_prometheus_text),
+	    cmocka_unit_test(registration_is_idempotent_by_name),
+	    cmocka_unit_test(adds_are_atomic_across_threads),
+	    cmocka_unit_test(renders_prometheus_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

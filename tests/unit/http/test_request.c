@@ -57,7 +57,8 @@ static void byte_at_a_time_gives_same_request(void **state)
 	setup_limits(0, 0);
 	struct http_rx rx;
 	http__rx_init(&rx, &lim);
-	const char *s = "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX-Long-Header-Name: value here\r\n\r\nhello";
+	const char *s = "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX-Long-Header-Name: value "
+			"here\r\n\r\nhello";
 	size_t n = strlen(s), used;
 	int r = HTTP_PARSE_MORE;
 	for (size_t i = 0; i < n; i++) {
@@ -82,8 +83,9 @@ static void pipelined_requests_stop_at_each_end(void **state)
 	setup_limits(0, 0);
 	struct http_rx rx;
 	http__rx_init(&rx, &lim);
-	const char *s = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
-			"GET /c HTTP/1.0\r\n\r\n";
+	const char *s =
+	    "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
+	    "GET /c HTTP/1.0\r\n\r\n";
 	size_t n = strlen(s), off = 0, used;
 	const char *paths[] = {"/a", "/b", "/c"};
 	for (int i = 0; i < 3; i++) {
@@ -126,7 +128,8 @@ static void content_length_over_limit_gives_413_before_body(void **state)
 	http__rx_free(&rx);
 
 	http__rx_init(&rx, &lim);
-	const char *c = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
+	const char *c = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+			"chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
 	assert_int_equal(http__parse_feed(&rx, c, strlen(c), &used), HTTP_PARSE_ERROR);
 	assert_int_equal(rx.status, 413);
 	http__rx_free(&rx);
@@ -136,14 +139,14 @@ static void malformed_requests_give_400(void **state)
 {
 	setup_limits(0, 0);
 	const char *bad[] = {
-		"GARBAGE\r\n\r\n",
-		"GET / HTTP/1.1\r\n\r\n",                  /* no Host */
-		"GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n",   /* bad escape */
-		"GET /a%00b HTTP/1.1\r\nHost: h\r\n\r\n",  /* encoded NUL */
-		"GET /a%2 HTTP/1.1\r\nHost: h\r\n\r\n",    /* short escape */
-		"GET noslash HTTP/1.1\r\nHost: h\r\n\r\n",
-		"CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n",
-		"GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+	    "GARBAGE\r\n\r\n",
+	    "GET / HTTP/1.1\r\n\r\n", /* no Host */
+	    "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n", /* bad escape */
+	    "GET /a%00b HTTP/1.1\r\nHost: h\r\n\r\n", /* encoded NUL */
+	    "GET /a%2 HTTP/1.1\r\nHost: h\r\n\r\n", /* short escape */
+	    "GET noslash HTTP/1.1\r\nHost: h\r\n\r\n",
+	    "CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n",
+	    "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct http_rx rx;
@@ -162,8 +165,9 @@ static void upgrade_and_absolute_form_are_understood(void **state)
 	setup_limits(0, 0);
 	struct http_rx rx;
 	http__rx_init(&rx, &lim);
-	const char *s = "GET http://example.com/ws?x=1 HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
-			"Connection: Upgrade\r\n\r\n\x81\x80";
+	const char *s =
+	    "GET http://example.com/ws?x=1 HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n\r\n\x81\x80";
 	size_t used;
 	struct http_req *r;
 	assert_int_equal(parse(&rx, s, &used, &r), HTTP_PARSE_DONE);
@@ -178,13 +182,13 @@ static void upgrade_and_absolute_form_are_understood(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_get_with_query_headers_and_cookies),
-		cmocka_unit_test(byte_at_a_time_gives_same_request),
-		cmocka_unit_test(pipelined_requests_stop_at_each_end),
-		cmocka_unit_test(oversize_headers_give_431),
-		cmocka_unit_test(content_length_over_limit_gives_413_before_body),
-		cmocka_unit_test(malformed_requests_give_400),
-		cmocka_unit_test(upgrade_and_absolute_form_are_understood),
+	    cmocka_unit_test(parses_get_with_query_headers_and_cookies),
+	    cmocka_unit_test(byte_at_a_time_gives_same_request),
+	    cmocka_unit_test(pipelined_requests_stop_at_each_end),
+	    cmocka_unit_test(oversize_headers_give_431),
+	    cmocka_unit_test(content_length_over_limit_gives_413_before_body),
+	    cmocka_unit_test(malformed_requests_give_400),
+	    cmocka_unit_test(upgrade_and_absolute_form_are_understood),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,16 +23,17 @@ static int authorize(struct http_req *r, const char *perm, void *app)
 }
 
 static const struct http_route routes[] = {
-	{"GET", "/api/v1/sessions/:id", "chat.read", h},
-	{"POST", "/api/v1/sessions/:id/close", "chat.read", h},
-	{"DELETE", "/api/v1/sessions/:id", "chat.read", h},
-	{"GET", "/api/v1/users/:uid/items/:item", "public", h},
-	{"GET", "/", "public", h},
+    {"GET", "/api/v1/sessions/:id", "chat.read", h},
+    {"POST", "/api/v1/sessions/:id/close", "chat.read", h},
+    {"DELETE", "/api/v1/sessions/:id", "chat.read", h},
+    {"GET", "/api/v1/users/:uid/items/:item", "public", h},
+    {"GET", "/", "public", h},
 };
 
 static void start_check_refuses_missing_and_unknown_perm(void **state)
 {
-	struct http_server_config cfg = {.routes = routes, .nroutes = 5, .perm_known = perm_known, .authorize = authorize};
+	struct http_server_config cfg = {
+	    .routes = routes, .nroutes = 5, .perm_known = perm_known, .authorize = authorize};
 	struct kefu_err err;
 	assert_int_equal(http__router_check(&cfg, &err), 0);
 
@@ -129,10 +130,10 @@ static void status_for_maps_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(start_check_refuses_missing_and_unknown_perm),
-		cmocka_unit_test(matches_params_and_decodes_them),
-		cmocka_unit_test(unknown_path_is_404_and_other_method_405),
-		cmocka_unit_test(status_for_maps_codes),
+	    cmocka_unit_test(start_check_refuses_missing_and_unknown_perm),
+	    cmocka_unit_test(matches_params_and_decodes_them),
+	    cmocka_unit_test(unknown_path_is_404_and_other_method_405),
+	    cmocka_unit_test(status_for_maps_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

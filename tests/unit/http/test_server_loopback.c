@@ -29,21 +29,21 @@
 #define FLOOD_MSG 8192 /* bytes per flood message */
 
 struct app {
-	uv_loop_t loop;                 /* the server's loop */
-	uv_async_t stop_async;          /* asks the loop thread to stop the server */
-	uv_timer_t flood_timer;         /* sends to the flooded connection */
-	struct http_server *srv;        /* the server */
-	pthread_t thread;               /* loop thread */
-	int port;                       /* bound port */
-	atomic_int ready;               /* server started (1) or failed (-1) */
-	atomic_int stopped;             /* done callback ran */
-	atomic_int ws_open;             /* WebSockets accepted and not closed */
-	atomic_int flood_done;          /* flood hit the limit */
-	int flood_rc;                   /* ws_send_text result that ended the flood */
-	uint64_t flood_queued;          /* out_bytes_queued when the flood ended */
-	struct ws_conn *flood;          /* connection being flooded */
-	char static_dir[256];           /* temp directory with files */
-	int loop_close_rc;              /* uv_loop_close result */
+	uv_loop_t loop; /* the server's loop */
+	uv_async_t stop_async; /* asks the loop thread to stop the server */
+	uv_timer_t flood_timer; /* sends to the flooded connection */
+	struct http_server *srv; /* the server */
+	pthread_t thread; /* loop thread */
+	int port; /* bound port */
+	atomic_int ready; /* server started (1) or failed (-1) */
+	atomic_int stopped; /* done callback ran */
+	atomic_int ws_open; /* WebSockets accepted and not closed */
+	atomic_int flood_done; /* flood hit the limit */
+	int flood_rc; /* ws_send_text result that ended the flood */
+	uint64_t flood_queued; /* out_bytes_queued when the flood ended */
+	struct ws_conn *flood; /* connection being flooded */
+	char static_dir[256]; /* temp directory with files */
+	int loop_close_rc; /* uv_loop_close result */
 };
 
 static void h_hello(struct http_req *r, void *app)
@@ -141,11 +141,9 @@ static void ws_closed(struct ws_conn *c, void *data)
 }
 
 static const struct http_route routes[] = {
-	{"GET", "/hello", "public", h_hello},
-	{"POST", "/echo", "public", h_echo},
-	{"GET", "/items/:id", "public", h_item},
-	{"GET", "/secret", "admin", h_secret},
-	{"GET", "/ws", "public", h_ws_plain}, /* the upgrade passes this route's permission gate */
+    {"GET", "/hello", "public", h_hello},    {"POST", "/echo", "public", h_echo},
+    {"GET", "/items/:id", "public", h_item}, {"GET", "/secret", "admin", h_secret},
+    {"GET", "/ws", "public", h_ws_plain}, /* the upgrade passes this route's permission gate */
 };
 
 static void stopped_cb(void *arg)
@@ -175,25 +173,25 @@ static void *loop_thread(void *arg)
 	uv_timer_init(&a->loop, &a->flood_timer);
 	a->flood_timer.data = a;
 	struct http_server_config cfg = {
-		.host = "127.0.0.1",
-		.port = 0,
-		.static_dir = a->static_dir,
-		.limits = {.max_header_bytes = 2048,
-			   .max_body_bytes = 4096,
-			   .max_ws_frame = 8192,
-			   .ws_msgs_per_sec = 20,
-			   .ws_burst = 10,
-			   .max_out_bytes = 256 * 1024,
-			   .idle_timeout_ms = 3000},
-		.routes = routes,
-		.nroutes = sizeof routes / sizeof routes[0],
-		.app = a,
-		.perm_known = perm_known,
-		.authorize = authorize,
-		.ws_path = "/ws",
-		.ws_accept = ws_accept,
-		.ws_message = ws_message,
-		.ws_closed = ws_closed,
+	    .host = "127.0.0.1",
+	    .port = 0,
+	    .static_dir = a->static_dir,
+	    .limits = {.max_header_bytes = 2048,
+		       .max_body_bytes = 4096,
+		       .max_ws_frame = 8192,
+		       .ws_msgs_per_sec = 20,
+		       .ws_burst = 10,
+		       .max_out_bytes = 256 * 1024,
+		       .idle_timeout_ms = 3000},
+	    .routes = routes,
+	    .nroutes = sizeof routes / sizeof routes[0],
+	    .app = a,
+	    .perm_known = perm_known,
+	    .authorize = authorize,
+	    .ws_path = "/ws",
+	    .ws_accept = ws_accept,
+	    .ws_message = ws_message,
+	    .ws_closed = ws_closed,
 	};
 	struct kefu_err err;
 	if (http_server_start(&a->loop, &cfg, &a->srv, &err) != 0) {
@@ -305,10 +303,10 @@ static bool recv_n(int fd, void *p, size_t n)
 }
 
 struct resp {
-	int status;     /* HTTP status */
+	int status; /* HTTP status */
 	char head[4096]; /* status line and headers */
 	char body[8192]; /* body, NUL-terminated */
-	size_t len;     /* body bytes */
+	size_t len; /* body bytes */
 };
 
 static bool read_resp_ex(int fd, struct resp *r, bool head);
@@ -475,9 +473,10 @@ static void keep_alive_and_pipelining_share_one_socket(void **state)
 	assert_true(read_resp(fd, &r));
 	assert_string_equal(r.body, "abc");
 	/* three pipelined requests in one write come back in order */
-	send_str(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1"
-		     "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n2"
-		     "GET /items/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	send_str(fd,
+		 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1"
+		 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n2"
+		 "GET /items/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	assert_true(read_resp(fd, &r));
 	assert_string_equal(r.body, "1");
 	assert_true(read_resp(fd, &r));
@@ -517,7 +516,8 @@ static void limits_give_431_413_400(void **state)
 static void unknown_404_wrong_method_405_denied_401_403(void **state)
 {
 	struct app *a = *state;
-	struct resp *r = one_request(a->port, "POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+	struct resp *r =
+	    one_request(a->port, "POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
 	assert_int_equal(r->status, 404);
 	assert_non_null(strstr(r->body, "\"code\":\"not_found\""));
 	r = one_request(a->port, "DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -583,12 +583,14 @@ static void websocket_echoes_masked_text(void **state)
 	close(fd);
 
 	/* refused by ws_accept, wrong version */
-	struct resp *r = one_request(a->port, "GET /ws?deny=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-					      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-					      "Sec-WebSocket-Version: 13\r\n\r\n");
+	struct resp *r = one_request(a->port,
+				     "GET /ws?deny=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+				     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+				     "Sec-WebSocket-Version: 13\r\n\r\n");
 	assert_int_equal(r->status, 401);
-	r = one_request(a->port, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-				 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+	r = one_request(a->port,
+			"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
 	assert_int_equal(r->status, 426);
 	assert_non_null(strstr(r->head, "Sec-WebSocket-Version: 13"));
 }
@@ -693,17 +695,18 @@ static void idle_websocket_memory_is_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(get_route_returns_200, setup, teardown),
-		cmocka_unit_test_setup_teardown(keep_alive_and_pipelining_share_one_socket, setup, teardown),
-		cmocka_unit_test_setup_teardown(limits_give_431_413_400, setup, teardown),
-		cmocka_unit_test_setup_teardown(unknown_404_wrong_method_405_denied_401_403, setup, teardown),
-		cmocka_unit_test_setup_teardown(static_files_are_served_and_traversal_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(websocket_echoes_masked_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(websocket_bad_utf8_1007_and_oversize_1009, setup, teardown),
-		cmocka_unit_test_setup_teardown(websocket_rate_limit_1008_spares_other_connections, setup, teardown),
-		cmocka_unit_test_setup_teardown(websocket_slow_consumer_closed_with_1013, setup, teardown),
-		cmocka_unit_test_setup_teardown(stop_closes_everything_and_loop_ends_clean, setup, teardown),
-		cmocka_unit_test_setup_teardown(idle_websocket_memory_is_small, setup, teardown),
+	    cmocka_unit_test_setup_teardown(get_route_returns_200, setup, teardown),
+	    cmocka_unit_test_setup_teardown(keep_alive_and_pipelining_share_one_socket, setup, teardown),
+	    cmocka_unit_test_setup_teardown(limits_give_431_413_400, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unknown_404_wrong_method_405_denied_401_403, setup, teardown),
+	    cmocka_unit_test_setup_teardown(static_files_are_served_and_traversal_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(websocket_echoes_masked_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(websocket_bad_utf8_1007_and_oversize_1009, setup, teardown),
+	    cmocka_unit_test_setup_teardown(websocket_rate_limit_1008_spares_other_connections, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(websocket_slow_consumer_closed_with_1013, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stop_closes_everything_and_loop_ends_clean, setup, teardown),
+	    cmocka_unit_test_setup_teardown(idle_websocket_memory_is_small, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,10 +10,10 @@
 #include "http/http_internal.h"
 
 struct sink {
-	struct buf msgs;  /* messages joined with '|' */
-	int nmsgs;        /* messages received */
-	int pings;        /* pings received */
-	int close_code;   /* peer close code, -1 if none */
+	struct buf msgs; /* messages joined with '|' */
+	int nmsgs; /* messages received */
+	int pings; /* pings received */
+	int close_code; /* peer close code, -1 if none */
 };
 
 static void on_msg(void *arg, const char *t, size_t n)
@@ -123,7 +123,8 @@ static void split_frames_reassemble_byte_by_byte(void **state)
 	client_frame(&b, 1, 1, big, sizeof big, true); /* larger than wslay's 4 KB buffer */
 	client_frame(&b, 1, 9, "p", 1, true);
 	for (size_t i = 0; i < b.len; i++)
-		assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data + i, 1, 0, &ops, &f->sink), 0);
+		assert_int_equal(
+		    ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data + i, 1, 0, &ops, &f->sink), 0);
 	assert_int_equal(f->sink.nmsgs, 2);
 	assert_int_equal(f->sink.msgs.len, 3 + 1 + sizeof big);
 	assert_memory_equal(f->sink.msgs.data + 4, big, sizeof big);
@@ -221,12 +222,15 @@ static void rate_limit_gives_1008(void **state)
 	buf_init(&b);
 	for (int i = 0; i < 3; i++)
 		client_frame(&b, 1, 1, "m", 1, true);
-	assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data, b.len, 1000, &ops, &f->sink), 0);
+	assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data, b.len, 1000, &ops, &f->sink),
+			 0);
 	buf_reset(&b);
 	client_frame(&b, 1, 1, "m", 1, true);
-	assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data, b.len, 1000, &ops, &f->sink), 1008);
+	assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data, b.len, 1000, &ops, &f->sink),
+			 1008);
 	/* a second later one token is back */
-	assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data, b.len, 2000, &ops, &f->sink), 0);
+	assert_int_equal(ws__rx_feed(&f->env, &f->rx, (const uint8_t *)b.data, b.len, 2000, &ops, &f->sink),
+			 0);
 	assert_int_equal(f->sink.nmsgs, 4);
 	buf_free(&b);
 }
@@ -253,13 +257,13 @@ static void server_frames_are_unmasked_with_shortest_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(masked_text_frames_are_delivered, setup, teardown),
-		cmocka_unit_test_setup_teardown(split_frames_reassemble_byte_by_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(fragments_join_and_interleave_control_frames, setup, teardown),
-		cmocka_unit_test_setup_teardown(protocol_errors_give_1002, setup, teardown),
-		cmocka_unit_test_setup_teardown(content_errors_give_1003_1007_1009, setup, teardown),
-		cmocka_unit_test_setup_teardown(rate_limit_gives_1008, setup, teardown),
-		cmocka_unit_test(server_frames_are_unmasked_with_shortest_length),
+	    cmocka_unit_test_setup_teardown(masked_text_frames_are_delivered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(split_frames_reassemble_byte_by_byte, setup, teardown),
+	    cmocka_unit_test_setup_teardown(fragments_join_and_interleave_control_frames, setup, teardown),
+	    cmocka_unit_test_setup_teardown(protocol_errors_give_1002, setup, teardown),
+	    cmocka_unit_test_setup_teardown(content_errors_give_1003_1007_1009, setup, teardown),
+	    cmocka_unit_test_setup_teardown(rate_limit_gives_1008, setup, teardown),
+	    cmocka_unit_test(server_frames_are_unmasked_with_shortest_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
