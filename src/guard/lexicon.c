@@ -241,13 +241,6 @@ static int line_rule(struct loader *L, const struct line *ln)
 	uint8_t sev;
 	if (parse_severity(ln, 3, &sev))
 		return bad(L, "unknown severity '%.20s' (block|warn|record)", own_n(g, ln->f[3], ln->n[3] > 20 ? 20 : ln->n[3]));
-	/* Exact duplicate (same pattern, same rule) is an editing mistake. */
-	for (size_t i = 0; i < g->nrules; i++) {
-		const struct guard__rule *r = &g->rules[i];
-		if (r->family == fam && r->is_regex == is_regex && strlen(r->pattern) == ln->n[0] &&
-		    memcmp(r->pattern, ln->f[0], ln->n[0]) == 0)
-			return bad(L, "duplicate of the entry at %s", r->where);
-	}
 	guard__grow((void **)&g->rules, &L->caprules, g->nrules, sizeof *g->rules);
 	struct guard__rule *r = &g->rules[g->nrules];
 	r->family = (uint8_t)fam;
@@ -651,6 +644,46 @@ static int compile(struct loader *L, int which, hs_database_t **db)
 	return rc;
 }
 
+static const struct guard *dup_g; /* qsort has no context argument; loads are rare */
+static pthread_mutex_t dup_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int cmp_rule_idx(const void *a, const void *b)
+{
+	const struct guard__rule *x = &dup_g->rules[*(const uint32_t *)a], *y = &dup_g->rules[*(const uint32_t *)b];
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->is_regex != y->is_regex)
+		return x->is_regex < y->is_regex ? -1 : 1;
+	int c = strcmp(x->pattern, y->pattern);
+	if (c)
+		return c;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	return i < j ? -1 : i > j;
+}
+
+/* The same pattern twice for one rule is an editing mistake: refuse the later entry. */
+static int check_duplicates(const struct guard *g, struct kefu_err *err)
+{
+	if (g->nrules < 2)
+		return 0;
+	uint32_t *idx = xmalloc(g->nrules * sizeof *idx);
+	for (size_t i = 0; i < g->nrules; i++)
+		idx[i] = (uint32_t)i;
+	pthread_mutex_lock(&dup_mu);
+	dup_g = g;
+	qsort(idx, g->nrules, sizeof *idx, cmp_rule_idx);
+	dup_g = NULL;
+	pthread_mutex_unlock(&dup_mu);
+	int rc = 0;
+	for (size_t i = 1; i < g->nrules && !rc; i++) {
+		const struct guard__rule *x = &g->rules[idx[i - 1]], *y = &g->rules[idx[i]];
+		if (x->family == y->family && x->is_regex == y->is_regex && strcmp(x->pattern, y->pattern) == 0)
+			rc = KEFU_ERR(err, KEFU_EINVAL, y->where, "duplicate of the entry at %s", x->where);
+	}
+	free(idx);
+	return rc;
+}
+
 static atomic_uint_fast64_t next_serial = 1;
 
 static void guard_destroy(struct guard *g)
@@ -725,6 +758,8 @@ int guard_load(const char *dir, struct guard **out, struct kefu_err *err)
 	for (size_t i = 0; i < nnames && rc == 0; i++)
 		rc = load_file(&L, dir, names[i]);
 	if (rc)
+		goto fail;
+	if ((rc = check_duplicates(g, err)))
 		goto fail;
 	for (size_t i = 0; i < sizeof pii_defaults / sizeof pii_defaults[0]; i++) {
 		struct guard__pii_policy *p = &g->pii[pii_defaults[i].kind];
