@@ -211,18 +211,18 @@ static void invalid_utf8_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(c01_absolute_terms_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(c01_context_exceptions_pass, setup, teardown),
-		cmocka_unit_test_setup_teardown(c02_refusal, setup, teardown),
-		cmocka_unit_test_setup_teardown(c03_buck_passing, setup, teardown),
-		cmocka_unit_test_setup_teardown(c04_over_promising, setup, teardown),
-		cmocka_unit_test_setup_teardown(c05_command_tone_has_polite_rewrite, setup, teardown),
-		cmocka_unit_test_setup_teardown(c06_impatient, setup, teardown),
-		cmocka_unit_test_setup_teardown(c08_fraud_both_directions, setup, teardown),
-		cmocka_unit_test_setup_teardown(customer_wording_rules_do_not_apply, setup, teardown),
-		cmocka_unit_test_setup_teardown(hit_offsets_are_bytes_into_the_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(clean_message_allocates_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(invalid_utf8_is_refused, setup, teardown),
+		cmocka_unit_test(c01_absolute_terms_block),
+		cmocka_unit_test(c01_context_exceptions_pass),
+		cmocka_unit_test(c02_refusal),
+		cmocka_unit_test(c03_buck_passing),
+		cmocka_unit_test(c04_over_promising),
+		cmocka_unit_test(c05_command_tone_has_polite_rewrite),
+		cmocka_unit_test(c06_impatient),
+		cmocka_unit_test(c08_fraud_both_directions),
+		cmocka_unit_test(customer_wording_rules_do_not_apply),
+		cmocka_unit_test(hit_offsets_are_bytes_into_the_text),
+		cmocka_unit_test(clean_message_allocates_nothing),
+		cmocka_unit_test(invalid_utf8_is_refused),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
