@@ -12,7 +12,9 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench_guard_eval [--lexicons DIR] falseblock JDDC_FILE | emotion CSV_FILE [--show N]\n");
+	fprintf(
+	    stderr,
+	    "usage: bench_guard_eval [--lexicons DIR] falseblock JDDC_FILE | emotion CSV_FILE [--show N]\n");
 	return 2;
 }
 
@@ -102,14 +104,15 @@ static int falseblock(const struct guard *g, const char *path, int show)
 				if (rn >= 0 && rn < 9)
 					per_rule[rn]++;
 				if (show >= 0)
-					printf("      %s %s \"%s\" (%s)\n", h->rule, h->family, h->text, h->where);
+					printf("      %s %s \"%s\" (%s)\n", h->rule, h->family, h->text,
+					       h->where);
 			}
 		}
 		guard_result_clear(&r);
 	}
 	printf("agent replies: %ld (sessions %ld)\n", replies, nsess);
-	printf("blocked: %ld = %.3f%%   warned: %ld = %.3f%%\n", blocked, 100.0 * (double)blocked / (double)replies, warned,
-	       100.0 * (double)warned / (double)replies);
+	printf("blocked: %ld = %.3f%%   warned: %ld = %.3f%%\n", blocked,
+	       100.0 * (double)blocked / (double)replies, warned, 100.0 * (double)warned / (double)replies);
 	printf("held-out (second half of sessions): %ld of %ld blocked = %.3f%%\n", held_blocked, held,
 	       held ? 100.0 * (double)held_blocked / (double)held : 0.0);
 	printf("block hits by rule:");
@@ -151,7 +154,8 @@ static int emotion(const struct guard *g, const char *path, int show)
 			continue;
 		}
 		/* strip a UTF-8 BOM some reviews carry, and CSV quotes */
-		if ((unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
+		if ((unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+		    (unsigned char)text[2] == 0xBF)
 			text += 3;
 		int truth_neg = lab[0] == '0';
 		struct guard_result r;
@@ -165,10 +169,12 @@ static int emotion(const struct guard *g, const char *path, int show)
 		tp += pred_neg && truth_neg, fp += pred_neg && !truth_neg;
 		tn += !pred_neg && !truth_neg, fn += !pred_neg && truth_neg;
 		int p0 = r.emotion_score < 0;
-		tp0 += p0 && truth_neg, fp0 += p0 && !truth_neg, tn0 += !p0 && !truth_neg, fn0 += !p0 && truth_neg;
+		tp0 += p0 && truth_neg, fp0 += p0 && !truth_neg, tn0 += !p0 && !truth_neg,
+		    fn0 += !p0 && truth_neg;
 		if (show > 0 && pred_neg != truth_neg) {
 			show--;
-			printf("MISS truth=%s score=%.3f | %.150s\n", truth_neg ? "neg" : "pos", r.emotion_score, text);
+			printf("MISS truth=%s score=%.3f | %.150s\n", truth_neg ? "neg" : "pos",
+			       r.emotion_score, text);
 		}
 		guard_result_clear(&r);
 	}
@@ -178,7 +184,8 @@ static int emotion(const struct guard *g, const char *path, int show)
 	       100.0 * (double)neutral / (double)total);
 	printf("label=negative vs rest: accuracy %.4f  precision %.4f  recall %.4f  F1(negative) %.4f\n",
 	       (double)(tp + tn) / (double)total, prec, rec, f1);
-	double prec0 = tp0 ? (double)tp0 / (double)(tp0 + fp0) : 0, rec0 = tp0 ? (double)tp0 / (double)(tp0 + fn0) : 0;
+	double prec0 = tp0 ? (double)tp0 / (double)(tp0 + fp0) : 0,
+	       rec0 = tp0 ? (double)tp0 / (double)(tp0 + fn0) : 0;
 	double f10 = prec0 + rec0 > 0 ? 2 * prec0 * rec0 / (prec0 + rec0) : 0;
 	printf("score<0 vs rest:        accuracy %.4f  precision %.4f  recall %.4f  F1(negative) %.4f\n",
 	       (double)(tp0 + tn0) / (double)total, prec0, rec0, f10);
@@ -222,7 +229,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = strcmp(mode, "falseblock") == 0 ? falseblock(g, path, show)
-		 : strcmp(mode, "emotion") == 0  ? emotion(g, path, show)
+	    : strcmp(mode, "emotion") == 0	 ? emotion(g, path, show)
 						 : usage();
 	guard_unref(g);
 	return rc;

@@ -65,8 +65,8 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *label, const char *engine, size_t msgs, size_t bytes, uint64_t ns, uint32_t *lat,
-		   size_t nlat, size_t hits)
+static void report(const char *label, const char *engine, size_t msgs, size_t bytes, uint64_t ns,
+		   uint32_t *lat, size_t nlat, size_t hits)
 {
 	double s = (double)ns / 1e9;
 	printf("%-10s %-8s msgs=%zu  msgs/s=%.0f  MB/s=%.1f", label, engine, msgs, (double)msgs / s,
@@ -95,7 +95,9 @@ int main(int argc, char **argv)
 			label = argv[i + 1];
 	}
 	if (!dir || !corpus_path) {
-		fprintf(stderr, "usage: bench_guard --lexicons DIR --corpus FILE [--patterns FILE] [--rounds N] [--label NAME]\n");
+		fprintf(stderr,
+			"usage: bench_guard --lexicons DIR --corpus FILE [--patterns FILE] [--rounds N] "
+			"[--label NAME]\n");
 		return 2;
 	}
 	struct corpus c = {0};
@@ -108,7 +110,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_guard: %s: %s\n", err.field, err.msg);
 		return 1;
 	}
-	printf("%-10s load+compile %.2f s, %zu entries\n", label, (double)(now_ns() - t0) / 1e9, guard_entry_count(g));
+	printf("%-10s load+compile %.2f s, %zu entries\n", label, (double)(now_ns() - t0) / 1e9,
+	       guard_entry_count(g));
 	struct guard_scratch *s = guard_scratch_new(g);
 	struct guard_result r;
 
@@ -165,7 +168,8 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < p.n; i++) {
 				int ec;
 				PCRE2_SIZE eo;
-				re[nre] = pcre2_compile((PCRE2_SPTR)p.msg[i], p.len[i], PCRE2_LITERAL | PCRE2_UTF, &ec, &eo, NULL);
+				re[nre] = pcre2_compile((PCRE2_SPTR)p.msg[i], p.len[i],
+							PCRE2_LITERAL | PCRE2_UTF, &ec, &eo, NULL);
 				if (re[nre]) {
 					pcre2_jit_compile(re[nre], PCRE2_JIT_COMPLETE);
 					nre++;
@@ -181,7 +185,8 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < sample; i++) {
 				int hit = 0;
 				for (size_t k = 0; k < nre; k++)
-					if (pcre2_match(re[k], (PCRE2_SPTR)c.msg[i], c.len[i], 0, PCRE2_NO_UTF_CHECK, md, NULL) >= 0)
+					if (pcre2_match(re[k], (PCRE2_SPTR)c.msg[i], c.len[i], 0,
+							PCRE2_NO_UTF_CHECK, md, NULL) >= 0)
 						hit = 1;
 				h += hit;
 			}

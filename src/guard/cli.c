@@ -11,24 +11,24 @@
 #include "guard/guard.h"
 
 static const char usage[] =
-	"usage: kefu scan [--role agent|customer] [--format text|json] [--lexicons DIR] [FILE…]\n"
-	"\n"
-	"Checks one message per input line (stdin without FILE) against the compliance guard:\n"
-	"C-01…C-06 wording rules (agent messages), C-07 personal data, C-08 fraud signals,\n"
-	"C-11 emotion (customer messages).\n"
-	"\n"
-	"  --role agent|customer  who wrote the messages (default agent)\n"
-	"  --format text|json     output; json is one object per line:\n"
-	"                         {\"line\":N,\"verdict\":\"pass|warn|block\",\"hits\":[{\"rule\":\"C-01\",\n"
-	"                         \"start\":B,\"end\":E,\"text\":\"…\",\"suggestion\":\"…\"}],\"masked\":\"…\",\n"
-	"                         \"emotion\":{\"score\":S,\"label\":\"negative|neutral|positive\"}}\n"
-	"                         (byte offsets into the line; emotion for customer messages)\n"
-	"  --lexicons DIR         lexicon directory (default data/lexicons)\n"
-	"  --db PATH              accepted for uniformity; scan does not use the store\n"
-	"  --help                 this text\n"
-	"\n"
-	"Exit status: 0 every line scanned, 1 bad input (unreadable file, invalid UTF-8, bad lexicon),\n"
-	"2 usage error.\n";
+    "usage: kefu scan [--role agent|customer] [--format text|json] [--lexicons DIR] [FILE…]\n"
+    "\n"
+    "Checks one message per input line (stdin without FILE) against the compliance guard:\n"
+    "C-01…C-06 wording rules (agent messages), C-07 personal data, C-08 fraud signals,\n"
+    "C-11 emotion (customer messages).\n"
+    "\n"
+    "  --role agent|customer  who wrote the messages (default agent)\n"
+    "  --format text|json     output; json is one object per line:\n"
+    "                         {\"line\":N,\"verdict\":\"pass|warn|block\",\"hits\":[{\"rule\":\"C-01\",\n"
+    "                         \"start\":B,\"end\":E,\"text\":\"…\",\"suggestion\":\"…\"}],\"masked\":\"…\",\n"
+    "                         \"emotion\":{\"score\":S,\"label\":\"negative|neutral|positive\"}}\n"
+    "                         (byte offsets into the line; emotion for customer messages)\n"
+    "  --lexicons DIR         lexicon directory (default data/lexicons)\n"
+    "  --db PATH              accepted for uniformity; scan does not use the store\n"
+    "  --help                 this text\n"
+    "\n"
+    "Exit status: 0 every line scanned, 1 bad input (unreadable file, invalid UTF-8, bad lexicon),\n"
+    "2 usage error.\n";
 
 static void json_str(struct buf *b, const char *s, size_t n)
 {
@@ -70,8 +70,8 @@ static void emit_json(struct buf *b, long lineno, const struct guard_result *r, 
 	buf_printf(b, "{\"line\":%ld,\"verdict\":\"%s\",\"hits\":[", lineno, guard_verdict_name(r->verdict));
 	for (size_t i = 0; i < r->nhits; i++) {
 		const struct guard_hit *h = &r->hits[i];
-		buf_printf(b, "%s{\"rule\":\"%s\",\"start\":%zu,\"end\":%zu,\"text\":", i ? "," : "", h->rule, h->start,
-			   h->end);
+		buf_printf(b, "%s{\"rule\":\"%s\",\"start\":%zu,\"end\":%zu,\"text\":", i ? "," : "", h->rule,
+			   h->start, h->end);
 		json_str(b, h->text, strlen(h->text));
 		buf_puts(b, ",\"suggestion\":");
 		json_str(b, h->suggestion, strlen(h->suggestion));
@@ -83,7 +83,8 @@ static void emit_json(struct buf *b, long lineno, const struct guard_result *r, 
 	else
 		json_str(b, text, len);
 	if (customer)
-		buf_printf(b, ",\"emotion\":{\"score\":%.3f,\"label\":\"%s\"}", r->emotion_score, r->emotion_label);
+		buf_printf(b, ",\"emotion\":{\"score\":%.3f,\"label\":\"%s\"}", r->emotion_score,
+			   r->emotion_label);
 	buf_puts(b, "}\n");
 }
 
@@ -98,8 +99,9 @@ static void emit_text(struct buf *b, long lineno, const struct guard_result *r, 
 	buf_puts(b, "\n");
 	for (size_t i = 0; i < r->nhits; i++) {
 		const struct guard_hit *h = &r->hits[i];
-		buf_printf(b, "  %s %s [%zu,%zu) %s: %s\n    → %s\n", h->rule, guard_severity_name(h->severity), h->start,
-			   h->end, h->text, h->reason, h->suggestion);
+		buf_printf(b, "  %s %s [%zu,%zu) %s: %s\n    → %s\n", h->rule,
+			   guard_severity_name(h->severity), h->start, h->end, h->text, h->reason,
+			   h->suggestion);
 	}
 	if (r->masked) {
 		buf_puts(b, "  masked: ");
@@ -137,8 +139,8 @@ static int scan_stream(const struct guard *g, struct guard_scratch *s, FILE *f, 
 		struct kefu_err err = {0};
 		int rc = guard_scan(g, s, role, line, len, &r, &err);
 		if (rc) {
-			fprintf(stderr, "kefu scan: %s:%ld: %s%s%s\n", name, lineno, err.msg, err.field[0] ? " at " : "",
-				err.field);
+			fprintf(stderr, "kefu scan: %s:%ld: %s%s%s\n", name, lineno, err.msg,
+				err.field[0] ? " at " : "", err.field);
 			status = 1;
 			continue;
 		}
@@ -173,8 +175,8 @@ int guard_cli_scan(int argc, char **argv)
 		} else if (strcmp(a, "--") == 0) {
 			i++;
 			break;
-		} else if (strcmp(a, "--role") == 0 || strcmp(a, "--format") == 0 || strcmp(a, "--lexicons") == 0 ||
-			   strcmp(a, "--db") == 0) {
+		} else if (strcmp(a, "--role") == 0 || strcmp(a, "--format") == 0 ||
+			   strcmp(a, "--lexicons") == 0 || strcmp(a, "--db") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "kefu scan: %s needs a value\n%s", a, usage);
 				return 2;
@@ -186,7 +188,8 @@ int guard_cli_scan(int argc, char **argv)
 				else if (strcmp(v, "customer") == 0)
 					role = GUARD_ROLE_CUSTOMER;
 				else {
-					fprintf(stderr, "kefu scan: --role must be agent or customer, not '%s'\n", v);
+					fprintf(stderr,
+						"kefu scan: --role must be agent or customer, not '%s'\n", v);
 					return 2;
 				}
 			} else if (strcmp(a, "--format") == 0) {
@@ -195,7 +198,8 @@ int guard_cli_scan(int argc, char **argv)
 				else if (strcmp(v, "text") == 0)
 					json = 0;
 				else {
-					fprintf(stderr, "kefu scan: --format must be text or json, not '%s'\n", v);
+					fprintf(stderr,
+						"kefu scan: --format must be text or json, not '%s'\n", v);
 					return 2;
 				}
 			} else if (strcmp(a, "--lexicons") == 0) {
@@ -226,8 +230,8 @@ int guard_cli_scan(int argc, char **argv)
 	struct guard *g;
 	struct kefu_err err = {0};
 	if (guard_load(dir, &g, &err)) {
-		fprintf(stderr, "kefu scan: lexicon %s: %s\n", err.field[0] ? err.field : (dir ? dir : GUARD_DEFAULT_DIR),
-			err.msg);
+		fprintf(stderr, "kefu scan: lexicon %s: %s\n",
+			err.field[0] ? err.field : (dir ? dir : GUARD_DEFAULT_DIR), err.msg);
 		return 1;
 	}
 	struct guard_scratch *s = guard_scratch_new(g);

@@ -28,41 +28,41 @@ enum guard_severity { GUARD_SEV_RECORD, GUARD_SEV_WARN, GUARD_SEV_BLOCK };
 /* Kind of personal data a C-07 hit found (GUARD_PII_NONE for lexicon hits). */
 enum guard_pii {
 	GUARD_PII_NONE,
-	GUARD_PII_MOBILE,   /* 11-digit mainland mobile, carrier segment checked */
+	GUARD_PII_MOBILE, /* 11-digit mainland mobile, carrier segment checked */
 	GUARD_PII_LANDLINE, /* 0 + area code + 7–8 digit number */
-	GUARD_PII_ID,       /* 18-digit resident ID: GB 11643 checksum, date, province */
-	GUARD_PII_CARD,     /* 13–19 digit bank card, Luhn */
+	GUARD_PII_ID, /* 18-digit resident ID: GB 11643 checksum, date, province */
+	GUARD_PII_CARD, /* 13–19 digit bank card, Luhn */
 	GUARD_PII_EMAIL,
 	GUARD_PII_ADDRESS, /* division names and/or road + number */
-	GUARD_PII_NAME,    /* surname (+ given name) + honorific */
+	GUARD_PII_NAME, /* surname (+ given name) + honorific */
 	GUARD_PII_COUNT
 };
 
 struct guard_hit {
-	const char *rule;             /* "C-01"…"C-08"; borrowed from the guard */
-	const char *family;           /* "absolute", "refusal", … "pii", "fraud"; static */
+	const char *rule; /* "C-01"…"C-08"; borrowed from the guard */
+	const char *family; /* "absolute", "refusal", … "pii", "fraud"; static */
 	enum guard_severity severity; /* as applied to this role */
-	enum guard_pii pii;           /* PII kind for C-07, else GUARD_PII_NONE */
-	size_t start;                 /* byte offset of the first matched byte */
-	size_t end;                   /* byte offset one past the last matched byte */
-	const char *text;             /* the matched bytes, NUL-terminated; owned by the result */
-	const char *reason;           /* why it is a violation; borrowed from the guard or static */
-	const char *suggestion;       /* compliant wording; owned by the result or borrowed */
-	bool replace;                 /* suggestion is a drop-in replacement for text (guard_rewrite) */
-	const char *where;            /* "file:line" of the lexicon entry, "" for built-ins; borrowed */
+	enum guard_pii pii; /* PII kind for C-07, else GUARD_PII_NONE */
+	size_t start; /* byte offset of the first matched byte */
+	size_t end; /* byte offset one past the last matched byte */
+	const char *text; /* the matched bytes, NUL-terminated; owned by the result */
+	const char *reason; /* why it is a violation; borrowed from the guard or static */
+	const char *suggestion; /* compliant wording; owned by the result or borrowed */
+	bool replace; /* suggestion is a drop-in replacement for text (guard_rewrite) */
+	const char *where; /* "file:line" of the lexicon entry, "" for built-ins; borrowed */
 };
 
 struct guard_result {
 	enum guard_verdict verdict; /* worst severity among hits (customer messages never block) */
-	size_t nhits;               /* number of entries in hits */
-	struct guard_hit *hits;     /* ordered by start; NULL when nhits == 0 */
-	char *masked;               /* text with PII masked, NUL-terminated; NULL when nothing was masked */
-	size_t masked_len;          /* bytes in masked (0 when masked == NULL) */
-	double emotion_score;       /* C-11: polarity in [-1, 1], < 0 negative; 0 for agent messages */
-	const char *emotion_label;  /* "negative"|"neutral"|"positive" (customer role), else NULL; static */
-	bool fraud;                 /* a C-08 signal was found (either role): alert the supervisor at once */
-	bool truncated;             /* too many raw matches: later hits may be missing */
-	void *arena_;               /* internal: one block holding hits and their strings */
+	size_t nhits; /* number of entries in hits */
+	struct guard_hit *hits; /* ordered by start; NULL when nhits == 0 */
+	char *masked; /* text with PII masked, NUL-terminated; NULL when nothing was masked */
+	size_t masked_len; /* bytes in masked (0 when masked == NULL) */
+	double emotion_score; /* C-11: polarity in [-1, 1], < 0 negative; 0 for agent messages */
+	const char *emotion_label; /* "negative"|"neutral"|"positive" (customer role), else NULL; static */
+	bool fraud; /* a C-08 signal was found (either role): alert the supervisor at once */
+	bool truncated; /* too many raw matches: later hits may be missing */
+	void *arena_; /* internal: one block holding hits and their strings */
 };
 
 /* Loads every `*.tsv` lexicon file under dir (GUARD_DEFAULT_DIR when NULL) and compiles the

@@ -12,15 +12,15 @@
 
 /* Kind of a compiled vectorscan pattern; the pattern id indexes guard.pats. */
 enum guard__pat_kind {
-	GP_RULE_LIT,    /* lexicon literal; start = end - len */
-	GP_RULE_RE,     /* lexicon regex; flagged in the fast db, spans from the SOM db */
-	GP_EXCEPTION,   /* context exception literal */
+	GP_RULE_LIT, /* lexicon literal; start = end - len */
+	GP_RULE_RE, /* lexicon regex; flagged in the fast db, spans from the SOM db */
+	GP_EXCEPTION, /* context exception literal */
 	GP_TRIG_DIGITS, /* ≥ 4 consecutive digits: run the number classifier */
-	GP_TRIG_EMAIL,  /* x@y: run the email scanner */
-	GP_TRIG_ROAD,   /* road/lane + number + 号/弄: run the street-address scanner */
-	GP_HONORIFIC,   /* 先生/女士/…: look back for a surname */
-	GP_DIVISION,    /* province/city/district name: start an address */
-	GP_EMO_POS,     /* emotion db only */
+	GP_TRIG_EMAIL, /* x@y: run the email scanner */
+	GP_TRIG_ROAD, /* road/lane + number + 号/弄: run the street-address scanner */
+	GP_HONORIFIC, /* 先生/女士/…: look back for a surname */
+	GP_DIVISION, /* province/city/district name: start an address */
+	GP_EMO_POS, /* emotion db only */
 	GP_EMO_NEG,
 	GP_EMO_NEGATION,
 	GP_EMO_DEGREE,
@@ -29,34 +29,34 @@ enum guard__pat_kind {
 
 /* Families C-01…C-08 (C-07 is PII, not a lexicon family). */
 enum guard__family {
-	GF_ABSOLUTE,  /* C-01 */
-	GF_REFUSAL,   /* C-02 */
-	GF_BUCK,      /* C-03 */
-	GF_PROMISE,   /* C-04 */
-	GF_COMMAND,   /* C-05 */
+	GF_ABSOLUTE, /* C-01 */
+	GF_REFUSAL, /* C-02 */
+	GF_BUCK, /* C-03 */
+	GF_PROMISE, /* C-04 */
+	GF_COMMAND, /* C-05 */
 	GF_IMPATIENT, /* C-06 */
-	GF_PII,       /* C-07 */
-	GF_FRAUD,     /* C-08 */
+	GF_PII, /* C-07 */
+	GF_FRAUD, /* C-08 */
 	GF_COUNT
 };
 
 struct guard__rule {
-	uint8_t family;          /* enum guard__family */
-	uint8_t severity;        /* enum guard_severity, for agent messages */
-	uint8_t is_regex;        /* 1 when pattern is a vectorscan regex */
-	const char *pattern;     /* as written in the file */
-	const char *reason;      /* why */
-	const char *suggestion;  /* compliant wording ("" when none) */
-	uint8_t drop_in;         /* suggestion replaces the matched text as is (no "…" advice) */
-	const char *where;       /* "file:line" */
+	uint8_t family; /* enum guard__family */
+	uint8_t severity; /* enum guard_severity, for agent messages */
+	uint8_t is_regex; /* 1 when pattern is a vectorscan regex */
+	const char *pattern; /* as written in the file */
+	const char *reason; /* why */
+	const char *suggestion; /* compliant wording ("" when none) */
+	uint8_t drop_in; /* suggestion replaces the matched text as is (no "…" advice) */
+	const char *where; /* "file:line" */
 };
 
 struct guard__pat {
-	uint8_t kind;  /* enum guard__pat_kind */
+	uint8_t kind; /* enum guard__pat_kind */
 	uint8_t level; /* GP_DIVISION: 1 province, 2 city, 3 district */
-	uint16_t len;  /* byte length of a literal */
-	uint32_t ref;  /* GP_RULE_*: rule index; GP_EXCEPTION: exception index */
-	float weight;  /* GP_EMO_*: weight (pos/neg ≥ 0, degree multiplier, negation unused) */
+	uint16_t len; /* byte length of a literal */
+	uint32_t ref; /* GP_RULE_*: rule index; GP_EXCEPTION: exception index */
+	float weight; /* GP_EMO_*: weight (pos/neg ≥ 0, degree multiplier, negation unused) */
 };
 
 struct guard__exception {
@@ -65,22 +65,22 @@ struct guard__exception {
 };
 
 struct guard__pii_policy {
-	uint8_t severity;       /* for agent messages; customer messages are recorded */
+	uint8_t severity; /* for agent messages; customer messages are recorded */
 	const char *reason;
 	const char *suggestion; /* prefix; the masked form is appended */
 	const char *where;
 };
 
 struct guard__surname {
-	uint32_t cp;   /* code point */
+	uint32_t cp; /* code point */
 	uint32_t rank; /* 1 = most frequent (order of the surnames file) */
 };
 
 struct guard {
 	atomic_int refs;
 	uint64_t serial; /* unique per load; lets a scratch notice it met a new guard */
-	hs_database_t *fast;    /* all roles: literals, regex flags (SINGLEMATCH), PII triggers */
-	hs_database_t *som;     /* lexicon regexes with SOM_LEFTMOST; NULL when there are none */
+	hs_database_t *fast; /* all roles: literals, regex flags (SINGLEMATCH), PII triggers */
+	hs_database_t *som; /* lexicon regexes with SOM_LEFTMOST; NULL when there are none */
 	hs_database_t *emotion; /* emotion words, scanned for customer messages only; may be NULL */
 	struct guard__pat *pats;
 	size_t npats;
@@ -103,15 +103,15 @@ struct guard {
 };
 
 struct guard__raw {
-	uint32_t id;    /* pattern id */
+	uint32_t id; /* pattern id */
 	uint32_t start; /* byte offset (computed for literals) */
 	uint32_t end;
 };
 
 struct guard__span {
 	uint32_t start, end;
-	uint8_t pii;      /* enum guard_pii */
-	uint32_t keep;    /* bytes at the start kept clear (address: province/city) */
+	uint8_t pii; /* enum guard_pii */
+	uint32_t keep; /* bytes at the start kept clear (address: province/city) */
 };
 
 struct guard_scratch {
@@ -125,9 +125,9 @@ struct guard_scratch {
 	size_t nemo, capemo;
 	struct guard__span *spans;
 	size_t nspans, capspans;
-	uint32_t trig;    /* bit per trigger kind seen in the fast pass */
-	int need_som;     /* a lexicon regex matched in the fast pass */
-	int overflow;     /* raw matches were capped */
+	uint32_t trig; /* bit per trigger kind seen in the fast pass */
+	int need_som; /* a lexicon regex matched in the fast pass */
+	int overflow; /* raw matches were capped */
 };
 
 /* Most raw matches kept per message and database; beyond it the scan stops (result.truncated). */
@@ -171,8 +171,8 @@ static inline uint32_t guard__cp(const char *s, size_t i, size_t *n)
 		return ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
 	}
 	*n = 4;
-	return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) | ((uint32_t)(u[2] & 0x3F) << 6) |
-	       (u[3] & 0x3F);
+	return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
+	    ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
 }
 
 /* Start of the code point that ends just before byte i (i > 0). */

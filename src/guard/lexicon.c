@@ -24,9 +24,9 @@
 static const char *const family_rules[GF_COUNT] = {"C-01", "C-02", "C-03", "C-04",
 						   "C-05", "C-06", "C-07", "C-08"};
 static const char *const family_names[GF_COUNT] = {"absolute", "refusal",   "buck_passing", "over_promise",
-						   "command",  "impatient", "pii",          "fraud"};
-static const char *const pii_names[GUARD_PII_COUNT] = {"none",  "mobile",  "landline", "id_card",
-						       "bank_card", "email", "address", "name"};
+						   "command",  "impatient", "pii",	    "fraud"};
+static const char *const pii_names[GUARD_PII_COUNT] = {"none",	    "mobile", "landline", "id_card",
+						       "bank_card", "email",  "address",  "name"};
 
 const char *guard__family_rule(int family)
 {
@@ -221,9 +221,12 @@ static int line_rule(struct loader *L, const struct line *ln)
 {
 	struct guard *g = L->g;
 	if (ln->nf != 6)
-		return bad(L, "expected 6 tab-separated fields (pattern kind rule severity reason suggestion)%s", "");
+		return bad(L,
+			   "expected 6 tab-separated fields (pattern kind rule severity reason suggestion)%s",
+			   "");
 	int rc;
-	if ((rc = check_text(L, "pattern", ln->f[0], ln->n[0], 0)) || (rc = check_text(L, "reason", ln->f[4], ln->n[4], 0)) ||
+	if ((rc = check_text(L, "pattern", ln->f[0], ln->n[0], 0)) ||
+	    (rc = check_text(L, "reason", ln->f[4], ln->n[4], 0)) ||
 	    (rc = check_text(L, "suggestion", ln->f[5], ln->n[5], 0)))
 		return rc;
 	if (ln->n[0] > LEX_MAX_PATTERN)
@@ -234,13 +237,16 @@ static int line_rule(struct loader *L, const struct line *ln)
 	else if (feq(ln, 1, "regex"))
 		is_regex = 1;
 	else
-		return bad(L, "unknown kind '%.40s' (literal|regex)", own_n(g, ln->f[1], ln->n[1] > 40 ? 40 : ln->n[1]));
+		return bad(L, "unknown kind '%.40s' (literal|regex)",
+			   own_n(g, ln->f[1], ln->n[1] > 40 ? 40 : ln->n[1]));
 	int fam = parse_family(ln->f[2], ln->n[2]);
 	if (fam < 0 || fam == GF_PII)
-		return bad(L, "unknown rule '%.20s' (C-01…C-06, C-08)", own_n(g, ln->f[2], ln->n[2] > 20 ? 20 : ln->n[2]));
+		return bad(L, "unknown rule '%.20s' (C-01…C-06, C-08)",
+			   own_n(g, ln->f[2], ln->n[2] > 20 ? 20 : ln->n[2]));
 	uint8_t sev;
 	if (parse_severity(ln, 3, &sev))
-		return bad(L, "unknown severity '%.20s' (block|warn|record)", own_n(g, ln->f[3], ln->n[3] > 20 ? 20 : ln->n[3]));
+		return bad(L, "unknown severity '%.20s' (block|warn|record)",
+			   own_n(g, ln->f[3], ln->n[3] > 20 ? 20 : ln->n[3]));
 	guard__grow((void **)&g->rules, &L->caprules, g->nrules, sizeof *g->rules);
 	struct guard__rule *r = &g->rules[g->nrules];
 	r->family = (uint8_t)fam;
@@ -287,7 +293,8 @@ static int line_exception(struct loader *L, const struct line *ln)
 				c = e;
 			int fam = parse_family(s, (size_t)(c - s));
 			if (fam < 0)
-				return bad(L, "unknown rule in '%.40s'", own_n(g, ln->f[1], ln->n[1] > 40 ? 40 : ln->n[1]));
+				return bad(L, "unknown rule in '%.40s'",
+					   own_n(g, ln->f[1], ln->n[1] > 40 ? 40 : ln->n[1]));
 			mask |= 1u << fam;
 			s = c + 1;
 		}
@@ -295,7 +302,8 @@ static int line_exception(struct loader *L, const struct line *ln)
 			return bad(L, "no rule named%s", "");
 	}
 	guard__grow((void **)&g->excs, &L->capexcs, g->nexcs, sizeof *g->excs);
-	g->excs[g->nexcs] = (struct guard__exception){.families = mask, .where = own_n(g, L->field, strlen(L->field))};
+	g->excs[g->nexcs] =
+	    (struct guard__exception){.families = mask, .where = own_n(g, L->field, strlen(L->field))};
 	add_literal(L, GP_EXCEPTION, ln->f[0], ln->n[0], 0, (uint32_t)g->nexcs++);
 	return 0;
 }
@@ -511,17 +519,20 @@ static int load_file(struct loader *L, const char *dir, const char *name)
 				break;
 			}
 			for (int k = 0; k < (int)(sizeof type_names / sizeof type_names[0]); k++)
-				if ((size_t)(sp - t) == strlen(type_names[k]) && memcmp(t, type_names[k], (size_t)(sp - t)) == 0)
+				if ((size_t)(sp - t) == strlen(type_names[k]) &&
+				    memcmp(t, type_names[k], (size_t)(sp - t)) == 0)
 					type = k;
 			if (type < 0) {
-				rc = bad(L, "unknown lexicon type%s", " (rules|exceptions|pii|emotion|surnames|divisions)");
+				rc = bad(L, "unknown lexicon type%s",
+					 " (rules|exceptions|pii|emotion|surnames|divisions)");
 				break;
 			}
 			if (check_text(L, "version", sp + 1, (size_t)(e - sp - 1), 0)) {
 				rc = -KEFU_EINVAL;
 				break;
 			}
-			buf_printf(&L->version, "%s%s@%.*s", L->version.len ? " " : "", name, (int)(e - sp - 1), sp + 1);
+			buf_printf(&L->version, "%s%s@%.*s", L->version.len ? " " : "", name,
+				   (int)(e - sp - 1), sp + 1);
 			continue;
 		}
 		if (n == 0 || s[0] == '#')
@@ -585,7 +596,8 @@ static void add_builtins(struct loader *L)
 	add_pat(L, GP_TRIG_DIGITS, "[0-9]{4}", HS_FLAG_SINGLEMATCH, 0, 0, 0);
 	add_pat(L, GP_TRIG_EMAIL, "[A-Za-z0-9_]@[A-Za-z0-9]", HS_FLAG_SINGLEMATCH, 0, 0, 0);
 	add_pat(L, GP_TRIG_ROAD,
-		"(?:路|街|巷|弄|道|胡同|村|里)[0-9一二三四五六七八九十]{1,5}(?:号|弄|巷)|[0-9]{1,4}(?:栋|幢|号楼|单元|室)",
+		"(?:路|街|巷|弄|道|胡同|村|里)[0-9一二三四五六七八九十]{1,5}(?:号|弄|巷)|[0-9]{1,4}(?:栋|幢|"
+		"号楼|单元|室)",
 		HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH, 0, 0, 0);
 	static const char *const hon[] = {"先生", "女士", "小姐", "老师", "太太", "阿姨", "师傅"};
 	for (size_t i = 0; i < sizeof hon / sizeof hon[0]; i++)
@@ -615,7 +627,8 @@ static int compile(struct loader *L, int which, hs_database_t **db)
 		if (which == 0 && L->src[i].db == 0) {
 			ex[n] = L->src[i].expr, fl[n] = L->src[i].flags, ids[n] = (unsigned)i, n++;
 		} else if (which == 1 && p->kind == GP_RULE_RE) {
-			ex[n] = L->src[i].expr, fl[n] = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, ids[n] = (unsigned)n;
+			ex[n] = L->src[i].expr, fl[n] = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST,
+			ids[n] = (unsigned)n;
 			g->som_ids[n] = (uint32_t)i;
 			n++;
 		} else if (which == 2 && L->src[i].db == 1) {
@@ -649,7 +662,8 @@ static pthread_mutex_t dup_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int cmp_rule_idx(const void *a, const void *b)
 {
-	const struct guard__rule *x = &dup_g->rules[*(const uint32_t *)a], *y = &dup_g->rules[*(const uint32_t *)b];
+	const struct guard__rule *x = &dup_g->rules[*(const uint32_t *)a],
+				 *y = &dup_g->rules[*(const uint32_t *)b];
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	if (x->is_regex != y->is_regex)
@@ -677,7 +691,8 @@ static int check_duplicates(const struct guard *g, struct kefu_err *err)
 	int rc = 0;
 	for (size_t i = 1; i < g->nrules && !rc; i++) {
 		const struct guard__rule *x = &g->rules[idx[i - 1]], *y = &g->rules[idx[i]];
-		if (x->family == y->family && x->is_regex == y->is_regex && strcmp(x->pattern, y->pattern) == 0)
+		if (x->family == y->family && x->is_regex == y->is_regex &&
+		    strcmp(x->pattern, y->pattern) == 0)
 			rc = KEFU_ERR(err, KEFU_EINVAL, y->where, "duplicate of the entry at %s", x->where);
 	}
 	free(idx);
@@ -710,13 +725,13 @@ static const struct {
 	const char *reason;
 	const char *suggestion;
 } pii_defaults[] = {
-	{GUARD_PII_MOBILE, GUARD_SEV_WARN, "手机号属于客户个人信息(C-07)", "请使用脱敏号码:"},
-	{GUARD_PII_LANDLINE, GUARD_SEV_WARN, "电话号码属于客户个人信息(C-07)", "请使用脱敏号码:"},
-	{GUARD_PII_ID, GUARD_SEV_BLOCK, "身份证号不得明文发送(C-07)", "请使用脱敏证件号:"},
-	{GUARD_PII_CARD, GUARD_SEV_BLOCK, "银行卡号不得明文发送(C-07)", "请使用脱敏卡号:"},
-	{GUARD_PII_EMAIL, GUARD_SEV_WARN, "邮箱属于客户个人信息(C-07)", "请使用脱敏邮箱:"},
-	{GUARD_PII_ADDRESS, GUARD_SEV_WARN, "详细地址属于客户个人信息(C-07)", "请使用脱敏地址:"},
-	{GUARD_PII_NAME, GUARD_SEV_WARN, "客户姓名属于个人信息(C-07)", "请使用订单号或脱敏姓名:"},
+    {GUARD_PII_MOBILE, GUARD_SEV_WARN, "手机号属于客户个人信息(C-07)", "请使用脱敏号码:"},
+    {GUARD_PII_LANDLINE, GUARD_SEV_WARN, "电话号码属于客户个人信息(C-07)", "请使用脱敏号码:"},
+    {GUARD_PII_ID, GUARD_SEV_BLOCK, "身份证号不得明文发送(C-07)", "请使用脱敏证件号:"},
+    {GUARD_PII_CARD, GUARD_SEV_BLOCK, "银行卡号不得明文发送(C-07)", "请使用脱敏卡号:"},
+    {GUARD_PII_EMAIL, GUARD_SEV_WARN, "邮箱属于客户个人信息(C-07)", "请使用脱敏邮箱:"},
+    {GUARD_PII_ADDRESS, GUARD_SEV_WARN, "详细地址属于客户个人信息(C-07)", "请使用脱敏地址:"},
+    {GUARD_PII_NAME, GUARD_SEV_WARN, "客户姓名属于个人信息(C-07)", "请使用订单号或脱敏姓名:"},
 };
 
 int guard_load(const char *dir, struct guard **out, struct kefu_err *err)
@@ -725,10 +740,12 @@ int guard_load(const char *dir, struct guard **out, struct kefu_err *err)
 	if (!dir)
 		dir = GUARD_DEFAULT_DIR;
 	if (hs_valid_platform() != HS_SUCCESS)
-		return KEFU_ERR(err, KEFU_EINTERNAL, "", "vectorscan does not support this CPU (needs SSSE3)");
+		return KEFU_ERR(err, KEFU_EINTERNAL, "",
+				"vectorscan does not support this CPU (needs SSSE3)");
 	DIR *d = opendir(dir);
 	if (!d)
-		return KEFU_ERR(err, KEFU_EIO, "", "cannot open lexicon directory %s: %s", dir, strerror(errno));
+		return KEFU_ERR(err, KEFU_EIO, "", "cannot open lexicon directory %s: %s", dir,
+				strerror(errno));
 	char **names = NULL;
 	size_t nnames = 0, capnames = 0;
 	struct dirent *de;
@@ -774,7 +791,8 @@ int guard_load(const char *dir, struct guard **out, struct kefu_err *err)
 	if (g->nsurname2 > 1)
 		qsort(g->surname2, g->nsurname2, sizeof *g->surname2, cmp_u64);
 	g->som_ids = xcalloc(g->npats + 1, sizeof *g->som_ids);
-	if ((rc = compile(&L, 0, &g->fast)) || (rc = compile(&L, 1, &g->som)) || (rc = compile(&L, 2, &g->emotion)))
+	if ((rc = compile(&L, 0, &g->fast)) || (rc = compile(&L, 1, &g->som)) ||
+	    (rc = compile(&L, 2, &g->emotion)))
 		goto fail;
 	g->version = buf_detach(&L.version);
 	free(L.src);

@@ -72,9 +72,9 @@ bool guard_mobile_valid(const char *s, size_t n)
 	return false;
 }
 
-static const unsigned char province_codes[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41,
-					       42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71,
-					       81, 82, 83, 91};
+static const unsigned char province_codes[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
+					       35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+					       53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91};
 
 static int leap(int y)
 {
@@ -158,7 +158,8 @@ static uint8_t classify(const char *d, size_t n, int first_group_len)
 		return GUARD_PII_MOBILE;
 	if (n == 13 && d[0] == '8' && d[1] == '6' && guard_mobile_valid(d + 2, 11))
 		return GUARD_PII_MOBILE;
-	if (d[0] == '0' && d[1] != '0' && n >= 10 && n <= 12 && (first_group_len == (int)n || first_group_len == 3 || first_group_len == 4)) {
+	if (d[0] == '0' && d[1] != '0' && n >= 10 && n <= 12 &&
+	    (first_group_len == (int)n || first_group_len == 3 || first_group_len == 4)) {
 		/* 400/800 service numbers start with 4/8, so they never get here */
 		return GUARD_PII_LANDLINE;
 	}
@@ -171,9 +172,11 @@ static void find_numbers(struct guard_scratch *s, const char *text, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
-		if (!is_digit(text[i]) || (i > 0 && (is_alnum((unsigned char)text[i - 1]) || text[i - 1] == '+'))) {
+		if (!is_digit(text[i]) ||
+		    (i > 0 && (is_alnum((unsigned char)text[i - 1]) || text[i - 1] == '+'))) {
 			/* "+86" is part of the number: handled as 13 digits starting 86 below */
-			if (!(is_digit(text[i]) && i > 0 && text[i - 1] == '+' && (i < 2 || !is_alnum((unsigned char)text[i - 2])))) {
+			if (!(is_digit(text[i]) && i > 0 && text[i - 1] == '+' &&
+			      (i < 2 || !is_alnum((unsigned char)text[i - 2])))) {
 				i++;
 				continue;
 			}
@@ -186,16 +189,19 @@ static void find_numbers(struct guard_scratch *s, const char *text, size_t len)
 			size_t q = p;
 			while (q < len && is_digit(text[q]))
 				q++;
-			if (q < len && (text[q] == 'X' || text[q] == 'x') && (q + 1 >= len || !is_alnum((unsigned char)text[q + 1])))
+			if (q < len && (text[q] == 'X' || text[q] == 'x') &&
+			    (q + 1 >= len || !is_alnum((unsigned char)text[q + 1])))
 				q++;
 			g[ng].start = p, g[ng].end = q;
 			ng++;
-			if (ng == MAX_GROUPS || q + 1 >= len || (text[q] != ' ' && text[q] != '-') || !is_digit(text[q + 1]))
+			if (ng == MAX_GROUPS || q + 1 >= len || (text[q] != ' ' && text[q] != '-') ||
+			    !is_digit(text[q + 1]))
 				break;
 			p = q + 1;
 		}
 		size_t run_end = g[ng - 1].end;
-		if (run_end < len && is_alnum((unsigned char)text[run_end])) { /* glued to letters: not a number */
+		if (run_end < len &&
+		    is_alnum((unsigned char)text[run_end])) { /* glued to letters: not a number */
 			i = run_end;
 			while (i < len && is_alnum((unsigned char)text[i]))
 				i++;
@@ -208,7 +214,8 @@ static void find_numbers(struct guard_scratch *s, const char *text, size_t len)
 			for (int b = ng - 1; b >= a; b--) {
 				char d[40];
 				size_t n = collect(text, g, a, b, d);
-				kind = n >= 10 ? classify(d, n, (int)(g[a].end - g[a].start)) : GUARD_PII_NONE;
+				kind =
+				    n >= 10 ? classify(d, n, (int)(g[a].end - g[a].start)) : GUARD_PII_NONE;
 				if (kind != GUARD_PII_NONE) {
 					found = b;
 					break;
@@ -248,7 +255,8 @@ static void find_emails(struct guard_scratch *s, const char *text, size_t len)
 		if (a == at)
 			continue;
 		size_t e = at + 1, last_dot = 0;
-		while (e < len && (is_alnum((unsigned char)text[e]) || text[e] == '.' || text[e] == '-') && e - at < 255) {
+		while (e < len && (is_alnum((unsigned char)text[e]) || text[e] == '.' || text[e] == '-') &&
+		       e - at < 255) {
 			if (text[e] == '.')
 				last_dot = e;
 			e++;
@@ -259,7 +267,9 @@ static void find_emails(struct guard_scratch *s, const char *text, size_t len)
 			continue;
 		size_t tld = 0;
 		for (size_t k = last_dot + 1; k < e; k++)
-			tld = ((unsigned char)text[k] | 0x20) >= 'a' && ((unsigned char)text[k] | 0x20) <= 'z' ? tld + 1 : 0;
+			tld = ((unsigned char)text[k] | 0x20) >= 'a' && ((unsigned char)text[k] | 0x20) <= 'z'
+			    ? tld + 1
+			    : 0;
 		if (tld < 2 || tld != e - last_dot - 1)
 			continue;
 		add_span(s, (uint32_t)a, (uint32_t)e, GUARD_PII_EMAIL, 0);
@@ -304,7 +314,8 @@ static int is_cjk(uint32_t cp)
 /* Characters that do not occur in a given name in running text (function words, courtesy). */
 static int name_stop(uint32_t cp)
 {
-	static const char stops[] = "的了是在我你您他她们这那个位和与及或就都也还要请问好谢说给叫找让被把对向跟为号啊呢吗吧哦嗯呀亲各感致尊敬各";
+	static const char stops[] = "的了是在我你您他她们这那个位和与及或就都也还要请问好谢说给叫找让被把对向"
+				    "跟为号啊呢吗吧哦嗯呀亲各感致尊敬各";
 	size_t n;
 	for (size_t i = 0; stops[i]; i += n)
 		if (guard__cp(stops, i, &n) == cp)
@@ -607,7 +618,8 @@ void guard__pii_mask_span(const struct guard__span *sp, const char *text, struct
 	buf_puts(b, "****");
 }
 
-void guard__pii_mask_text(const struct guard__span *spans, size_t n, const char *text, size_t len, struct buf *b)
+void guard__pii_mask_text(const struct guard__span *spans, size_t n, const char *text, size_t len,
+			  struct buf *b)
 {
 	size_t pos = 0;
 	buf_reserve(b, len);

@@ -82,7 +82,8 @@ static int on_fast_cb(unsigned int id, unsigned long long from, unsigned long lo
 		c->s->trig |= 1u << p->kind;
 		return 0;
 	default:
-		return push_raw(&c->s->raw, &c->s->nraw, &c->s->capraw, c->s, id, (uint32_t)(to - p->len), (uint32_t)to);
+		return push_raw(&c->s->raw, &c->s->nraw, &c->s->capraw, c->s, id, (uint32_t)(to - p->len),
+				(uint32_t)to);
 	}
 }
 
@@ -90,7 +91,8 @@ static int on_som_cb(unsigned int id, unsigned long long from, unsigned long lon
 		     void *vctx)
 {
 	struct scan_ctx *c = vctx;
-	return push_raw(&c->s->som, &c->s->nsom, &c->s->capsom, c->s, c->g->som_ids[id], (uint32_t)from, (uint32_t)to);
+	return push_raw(&c->s->som, &c->s->nsom, &c->s->capsom, c->s, c->g->som_ids[id], (uint32_t)from,
+			(uint32_t)to);
 }
 
 static int on_emo_cb(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
@@ -98,7 +100,8 @@ static int on_emo_cb(unsigned int id, unsigned long long from, unsigned long lon
 {
 	struct scan_ctx *c = vctx;
 	const struct guard__pat *p = &c->g->pats[id];
-	return push_raw(&c->s->emo, &c->s->nemo, &c->s->capemo, c->s, id, (uint32_t)(to - p->len), (uint32_t)to);
+	return push_raw(&c->s->emo, &c->s->nemo, &c->s->capemo, c->s, id, (uint32_t)(to - p->len),
+			(uint32_t)to);
 }
 
 static int hs_run(const hs_database_t *db, const char *text, size_t len, struct guard_scratch *s,
@@ -158,7 +161,8 @@ static int applies(int family, enum guard_role role)
 	return family == GF_PII || family == GF_FRAUD;
 }
 
-static int excepted(const struct guard *g, const struct guard_scratch *s, int family, uint32_t start, uint32_t end)
+static int excepted(const struct guard *g, const struct guard_scratch *s, int family, uint32_t start,
+		    uint32_t end)
 {
 	for (size_t i = 0; i < s->nraw; i++) {
 		const struct guard__raw *r = &s->raw[i];
@@ -198,27 +202,27 @@ static uint8_t role_severity(uint8_t sev, enum guard_role role, int family)
 	return sev;
 }
 
-static void build_result(const struct guard *g, struct guard_scratch *s, enum guard_role role, const char *text,
-			 size_t len, struct guard_result *out)
+static void build_result(const struct guard *g, struct guard_scratch *s, enum guard_role role,
+			 const char *text, size_t len, struct guard_result *out)
 {
 	struct cand stackc[32];
 	struct cand *c = stackc;
 	size_t nc = 0, capc = 0; /* capc == 0 means "on the stack" */
 	struct cand *heap = NULL;
-#define ADD(v)                                                                                                 \
-	do {                                                                                                   \
-		if (!heap && nc < sizeof stackc / sizeof stackc[0]) {                                          \
-			stackc[nc++] = (v);                                                                    \
-		} else {                                                                                       \
-			if (!heap) {                                                                           \
-				capc = nc * 2;                                                                 \
-				heap = xmalloc(capc * sizeof *heap);                                           \
-				memcpy(heap, stackc, nc * sizeof *heap);                                       \
-				c = heap;                                                                      \
-			}                                                                                      \
-			add_cand(&heap, &nc, &capc, (v));                                                      \
-			c = heap;                                                                              \
-		}                                                                                              \
+#define ADD(v)                                                                                               \
+	do {                                                                                                 \
+		if (!heap && nc < sizeof stackc / sizeof stackc[0]) {                                        \
+			stackc[nc++] = (v);                                                                  \
+		} else {                                                                                     \
+			if (!heap) {                                                                         \
+				capc = nc * 2;                                                               \
+				heap = xmalloc(capc * sizeof *heap);                                         \
+				memcpy(heap, stackc, nc * sizeof *heap);                                     \
+				c = heap;                                                                    \
+			}                                                                                    \
+			add_cand(&heap, &nc, &capc, (v));                                                    \
+			c = heap;                                                                            \
+		}                                                                                            \
 	} while (0)
 
 	for (size_t i = 0; i < s->nraw; i++) {
@@ -229,7 +233,8 @@ static void build_result(const struct guard *g, struct guard_scratch *s, enum gu
 		const struct guard__rule *ru = &g->rules[p->ref];
 		if (!applies(ru->family, role) || excepted(g, s, ru->family, r->start, r->end))
 			continue;
-		struct cand v = {r->start, r->end, p->ref, 0, ru->family, role_severity(ru->severity, role, ru->family)};
+		struct cand v = {r->start, r->end,     p->ref,
+				 0,	   ru->family, role_severity(ru->severity, role, ru->family)};
 		ADD(v);
 	}
 	for (size_t i = 0; i < s->nsom; i++) {
@@ -238,13 +243,14 @@ static void build_result(const struct guard *g, struct guard_scratch *s, enum gu
 		const struct guard__rule *ru = &g->rules[p->ref];
 		if (!applies(ru->family, role) || excepted(g, s, ru->family, r->start, r->end))
 			continue;
-		struct cand v = {r->start, r->end, p->ref, 0, ru->family, role_severity(ru->severity, role, ru->family)};
+		struct cand v = {r->start, r->end,     p->ref,
+				 0,	   ru->family, role_severity(ru->severity, role, ru->family)};
 		ADD(v);
 	}
 	for (size_t i = 0; i < s->nspans; i++) {
 		const struct guard__span *sp = &s->spans[i];
-		struct cand v = {sp->start, sp->end, UINT32_MAX, (uint32_t)i, GF_PII,
-				 role_severity(g->pii[sp->pii].severity, role, GF_PII)};
+		struct cand v = {sp->start,   sp->end, UINT32_MAX,
+				 (uint32_t)i, GF_PII,  role_severity(g->pii[sp->pii].severity, role, GF_PII)};
 		ADD(v);
 	}
 #undef ADD
@@ -386,7 +392,8 @@ char *guard_rewrite(const struct guard_result *r, const char *text, size_t len)
 	int any = 0;
 	for (size_t i = 0; i < r->nhits; i++) {
 		const struct guard_hit *h = &r->hits[i];
-		if (h->pii != GUARD_PII_NONE || h->severity == GUARD_SEV_RECORD || h->start < pos || h->end > len)
+		if (h->pii != GUARD_PII_NONE || h->severity == GUARD_SEV_RECORD || h->start < pos ||
+		    h->end > len)
 			continue;
 		if (!h->replace)
 			continue;

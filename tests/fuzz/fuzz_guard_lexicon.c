@@ -15,7 +15,8 @@ static char path[128];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const headers[] = {"rules", "exceptions", "pii", "emotion", "surnames", "divisions"};
+	static const char *const headers[] = {"rules",	 "exceptions", "pii",
+					      "emotion", "surnames",   "divisions"};
 	if (!dir[0]) {
 		snprintf(dir, sizeof dir, "/tmp/kefu-fuzz-lex-XXXXXX");
 		if (!mkdtemp(dir))

@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (guard_scan(g, s, role, text, len, &r, NULL) == 0) {
 		for (size_t i = 0; i < r.nhits; i++)
 			if (r.hits[i].start > r.hits[i].end || r.hits[i].end > len ||
-			    memcmp(text + r.hits[i].start, r.hits[i].text, r.hits[i].end - r.hits[i].start) != 0)
+			    memcmp(text + r.hits[i].start, r.hits[i].text, r.hits[i].end - r.hits[i].start) !=
+				0)
 				abort();
 		char *rw = guard_rewrite(&r, text, len);
 		free(rw);

@@ -95,11 +95,11 @@ static void agent_messages_have_no_emotion(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(labels),
-		cmocka_unit_test(negation_flips),
-		cmocka_unit_test(degree_and_punctuation_intensify),
-		cmocka_unit_test(contrast_weighs_the_second_clause),
-		cmocka_unit_test(agent_messages_have_no_emotion),
+	    cmocka_unit_test(labels),
+	    cmocka_unit_test(negation_flips),
+	    cmocka_unit_test(degree_and_punctuation_intensify),
+	    cmocka_unit_test(contrast_weighs_the_second_clause),
+	    cmocka_unit_test(agent_messages_have_no_emotion),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -59,17 +59,24 @@ static void expect_refusal(const char *content, const char *field, const char *m
 
 static void bad_entries_name_file_and_line(void **state)
 {
-	expect_refusal("#kefu-lexicon rules 1\n最好\tliteral\tC-99\tblock\t理由\t建议\n", "rules.tsv:2", "unknown rule");
-	expect_refusal("#kefu-lexicon rules 1\n# comment\n\n最好\tliteral\tC-01\tfatal\t理由\t建议\n", "rules.tsv:4",
-		       "unknown severity");
-	expect_refusal("#kefu-lexicon rules 1\n最好\tliteral\tC-01\tblock\t理由\n", "rules.tsv:2", "6 tab-separated");
-	expect_refusal("#kefu-lexicon rules 1\n最好\tglob\tC-01\tblock\t理由\t建议\n", "rules.tsv:2", "unknown kind");
-	expect_refusal("#kefu-lexicon rules 1\n\tliteral\tC-01\tblock\t理由\t建议\n", "rules.tsv:2", "pattern is empty");
-	expect_refusal("#kefu-lexicon rules 1\n最好\tliteral\tC-01\tblock\t理由\t建议\n最好\tliteral\tC-01\twarn\t理由\t建议\n",
+	expect_refusal("#kefu-lexicon rules 1\n最好\tliteral\tC-99\tblock\t理由\t建议\n", "rules.tsv:2",
+		       "unknown rule");
+	expect_refusal("#kefu-lexicon rules 1\n# comment\n\n最好\tliteral\tC-01\tfatal\t理由\t建议\n",
+		       "rules.tsv:4", "unknown severity");
+	expect_refusal("#kefu-lexicon rules 1\n最好\tliteral\tC-01\tblock\t理由\n", "rules.tsv:2",
+		       "6 tab-separated");
+	expect_refusal("#kefu-lexicon rules 1\n最好\tglob\tC-01\tblock\t理由\t建议\n", "rules.tsv:2",
+		       "unknown kind");
+	expect_refusal("#kefu-lexicon rules 1\n\tliteral\tC-01\tblock\t理由\t建议\n", "rules.tsv:2",
+		       "pattern is empty");
+	expect_refusal("#kefu-lexicon rules "
+		       "1\n最好\tliteral\tC-01\tblock\t理由\t建议\n最好\tliteral\tC-01\twarn\t理由\t建议\n",
 		       "rules.tsv:3", "duplicate");
-	expect_refusal("#kefu-lexicon rules 1\nok\tliteral\tC-01\tblock\t理由\t建议\n(ab\tregex\tC-08\tblock\t理由\t建议\n",
+	expect_refusal("#kefu-lexicon rules "
+		       "1\nok\tliteral\tC-01\tblock\t理由\t建议\n(ab\tregex\tC-08\tblock\t理由\t建议\n",
 		       "rules.tsv:3", "refused by vectorscan");
-	expect_refusal("#kefu-lexicon rules 1\na\xff\tliteral\tC-01\tblock\t理由\t建议\n", "rules.tsv:2", "UTF-8");
+	expect_refusal("#kefu-lexicon rules 1\na\xff\tliteral\tC-01\tblock\t理由\t建议\n", "rules.tsv:2",
+		       "UTF-8");
 	expect_refusal("rules 1\n", "rules.tsv:1", "first line");
 	expect_refusal("#kefu-lexicon nonsense 1\n", "rules.tsv:1", "unknown lexicon type");
 	expect_refusal("#kefu-lexicon exceptions 1\n第一时间\tC-77\n", "rules.tsv:2", "unknown rule");
@@ -141,11 +148,11 @@ static void reload_keeps_rules_in_force_on_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(shipped_lexicons_load),
-		cmocka_unit_test_setup_teardown(bad_entries_name_file_and_line, mk_dir, rm_dir),
-		cmocka_unit_test_setup_teardown(empty_directory_is_an_error, mk_dir, rm_dir),
-		cmocka_unit_test_setup_teardown(regex_rules_report_spans, mk_dir, rm_dir),
-		cmocka_unit_test_setup_teardown(reload_keeps_rules_in_force_on_error, mk_dir, rm_dir),
+	    cmocka_unit_test(shipped_lexicons_load),
+	    cmocka_unit_test_setup_teardown(bad_entries_name_file_and_line, mk_dir, rm_dir),
+	    cmocka_unit_test_setup_teardown(empty_directory_is_an_error, mk_dir, rm_dir),
+	    cmocka_unit_test_setup_teardown(regex_rules_report_spans, mk_dir, rm_dir),
+	    cmocka_unit_test_setup_teardown(reload_keeps_rules_in_force_on_error, mk_dir, rm_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

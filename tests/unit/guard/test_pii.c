@@ -11,16 +11,16 @@
 static void id_numbers_follow_gb11643(void **state)
 {
 	/* the verified examples in ../shared/data/cn_id_checksum, incl. retired area codes */
-	const char *ok[] = {"11010519491231002X", "440524188001010014", "34052419800101001X", "370101190102039973",
-			    "513101198201130014", "11010519491231002x"};
+	const char *ok[] = {"11010519491231002X", "440524188001010014", "34052419800101001X",
+			    "370101190102039973", "513101198201130014", "11010519491231002x"};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
 		assert_true(guard_id_valid(ok[i], 18));
 	const char *bad[] = {
-		"11010519491231003X", /* one digit changed: checksum fails */
-		"110105194902310025", /* 31 February */
-		"99010519491231002X", /* no province 99 */
-		"11010519491231002Y", /* letter other than X */
-		"110105190002290010", /* 1900 is not a leap year */
+	    "11010519491231003X", /* one digit changed: checksum fails */
+	    "110105194902310025", /* 31 February */
+	    "99010519491231002X", /* no province 99 */
+	    "11010519491231002Y", /* letter other than X */
+	    "110105190002290010", /* 1900 is not a leap year */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_false(guard_id_valid(bad[i], 18));
@@ -53,7 +53,7 @@ static void mobile_segments(void **state)
 {
 	assert_true(guard_mobile_valid("13812345678", 11));
 	assert_true(guard_mobile_valid("19912345678", 11));
-	assert_true(guard_mobile_valid("17400123456", 11));  /* 1740x */
+	assert_true(guard_mobile_valid("17400123456", 11)); /* 1740x */
 	assert_false(guard_mobile_valid("15412345678", 11)); /* 154 unassigned */
 	assert_false(guard_mobile_valid("12812345678", 11));
 	assert_false(guard_mobile_valid("17491234567", 10));
@@ -115,10 +115,10 @@ static void non_pii_numbers_stay(void **state)
 {
 	struct fx *f = *state;
 	masks(f, "订单号12345678901234已发货", "订单号12345678901234已发货"); /* not Luhn, not a card BIN */
-	masks(f, "12345678901", "12345678901");                                   /* 123… is no mobile segment */
-	masks(f, "11010519491231003X", "11010519491231003X");                     /* bad checksum */
-	masks(f, "138123456789", "138123456789");                                 /* 12 digits */
-	masks(f, "型号abc13812345678", "型号abc13812345678");                     /* glued to letters */
+	masks(f, "12345678901", "12345678901"); /* 123… is no mobile segment */
+	masks(f, "11010519491231003X", "11010519491231003X"); /* bad checksum */
+	masks(f, "138123456789", "138123456789"); /* 12 digits */
+	masks(f, "型号abc13812345678", "型号abc13812345678"); /* glued to letters */
 	masks(f, "客服热线400-123-4567", "客服热线400-123-4567");
 	masks(f, "谢谢先生", "谢谢先生");
 	masks(f, "北京市朝阳区的订单什么时候到", "北京市朝阳区的订单什么时候到");
@@ -148,13 +148,13 @@ static void pii_hits_carry_kind_and_severity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(id_numbers_follow_gb11643),
-		cmocka_unit_test(leap_day_id_is_valid),
-		cmocka_unit_test(luhn_edge_cases),
-		cmocka_unit_test(mobile_segments),
-		cmocka_unit_test_setup_teardown(every_kind_is_masked, setup, teardown),
-		cmocka_unit_test_setup_teardown(non_pii_numbers_stay, setup, teardown),
-		cmocka_unit_test_setup_teardown(pii_hits_carry_kind_and_severity, setup, teardown),
+	    cmocka_unit_test(id_numbers_follow_gb11643),
+	    cmocka_unit_test(leap_day_id_is_valid),
+	    cmocka_unit_test(luhn_edge_cases),
+	    cmocka_unit_test(mobile_segments),
+	    cmocka_unit_test_setup_teardown(every_kind_is_masked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(non_pii_numbers_stay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pii_hits_carry_kind_and_severity, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

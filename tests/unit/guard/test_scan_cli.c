@@ -66,10 +66,11 @@ static void json_lines_follow_the_contract(void **state)
 	char *out;
 	assert_int_equal(run(6, argv, &out), 0);
 	const char *want =
-		"{\"line\":1,\"verdict\":\"pass\",\"hits\":[],\"masked\":\"您好,请问有什么可以帮您\"}\n"
-		"{\"line\":2,\"verdict\":\"block\",\"hits\":[{\"rule\":\"C-01\",\"start\":6,\"end\":15,\"text\":\"最好的\","
-		"\"suggestion\":\"很好的\"},{\"rule\":\"C-07\",\"start\":22,\"end\":33,\"text\":\"13812345678\","
-		"\"suggestion\":\"请使用脱敏号码:138****5678\"}],\"masked\":\"这是最好的,电话138****5678\"}\n";
+	    "{\"line\":1,\"verdict\":\"pass\",\"hits\":[],\"masked\":\"您好,请问有什么可以帮您\"}\n"
+	    "{\"line\":2,\"verdict\":\"block\",\"hits\":[{\"rule\":\"C-01\",\"start\":6,\"end\":15,\"text\":"
+	    "\"最好的\","
+	    "\"suggestion\":\"很好的\"},{\"rule\":\"C-07\",\"start\":22,\"end\":33,\"text\":\"13812345678\","
+	    "\"suggestion\":\"请使用脱敏号码:138****5678\"}],\"masked\":\"这是最好的,电话138****5678\"}\n";
 	assert_string_equal(out, want);
 	free(out);
 }
@@ -77,7 +78,9 @@ static void json_lines_follow_the_contract(void **state)
 static void customer_lines_carry_emotion(void **state)
 {
 	write_input("太差了！！我要投诉\n");
-	char *argv[] = {"scan", "--role", "customer", "--format", "json", "--lexicons", (char *)gt_lexicon_dir(), in_path};
+	char *argv[] = {
+	    "scan", "--role", "customer", "--format", "json", "--lexicons", (char *)gt_lexicon_dir(),
+	    in_path};
 	char *out;
 	assert_int_equal(run(8, argv, &out), 0);
 	assert_non_null(strstr(out, "\"emotion\":{\"score\":-"));
@@ -125,10 +128,10 @@ static void exit_statuses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(json_lines_follow_the_contract, setup, teardown),
-		cmocka_unit_test_setup_teardown(customer_lines_carry_emotion, setup, teardown),
-		cmocka_unit_test_setup_teardown(text_format_names_rule_and_suggestion, setup, teardown),
-		cmocka_unit_test_setup_teardown(exit_statuses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(json_lines_follow_the_contract, setup, teardown),
+	    cmocka_unit_test_setup_teardown(customer_lines_carry_emotion, setup, teardown),
+	    cmocka_unit_test_setup_teardown(text_format_names_rule_and_suggestion, setup, teardown),
+	    cmocka_unit_test_setup_teardown(exit_statuses, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
