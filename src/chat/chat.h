@@ -38,6 +38,8 @@ struct guard_slot;
  * are borrowed and must outlive the engine. Caller frees with chat_free(). */
 int chat_new(struct store *store, struct store_reader *reader, const struct chat_policy *policy,
 	     const struct chat_sink *sink, struct chat **out, struct kefu_err *err);
+/* Frees the engine. Appends still in flight hold callbacks into it: call store_drain() and
+ * store_poll() first (as `kefu serve` does at shutdown), so none is left. */
 void chat_free(struct chat *c);
 /* Every message then passes the compliance guard of slot (borrowed, must outlive c) before it
  * is stored: an agent message with a blocking hit is not delivered (the agent gets the reason and
