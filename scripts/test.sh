@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test layer and prints one closing line "N passed, N failed":
+#   0. formatting: every C file as .clang-format makes it
 #   1. unit tests (cmocka) in the sanitizer build (address + undefined)
 #   2. integration tests: a real `kefu serve` (sanitizer build) on a loopback port, driven over
 #      HTTP and WebSocket by node's test runner (tests/integration)
@@ -21,6 +22,9 @@ count_node() { # $1 = log file: adds node --test's "# pass N" / "# fail N"
   failed=$((failed + ${f:-0}))
   if [ -z "$p" ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
 }
+
+echo "== formatting (.clang-format)"
+if bash scripts/check-format.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== unit tests (sanitizer build)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -11,10 +11,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *about;
 } commands[] = {
-	{"serve", cli_serve, "run the service (HTTP, WebSocket, web apps)"},
-	{"user", cli_user, "accounts and roles: add, list, passwd"},
-	{"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
-	{"routes", cli_routes, "print every HTTP route with its permission and roles"},
+    {"serve", cli_serve, "run the service (HTTP, WebSocket, web apps)"},
+    {"user", cli_user, "accounts and roles: add, list, passwd"},
+    {"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
+    {"routes", cli_routes, "print every HTTP route with its permission and roles"},
 };
 
 static void usage(FILE *f)

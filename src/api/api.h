@@ -15,7 +15,8 @@ void api_reply_err(struct http_req *req, const struct kefu_err *err);
 /* Replies with the status for code (negative kefu code) and message. */
 void api_reply_code(struct http_req *req, int code, const char *message, const char *field);
 /* Parses the body strictly against spec; an empty body counts as {}. */
-int api_parse_body(struct http_req *req, const struct json_in_field *spec, size_t n, json_t **out, struct kefu_err *err);
+int api_parse_body(struct http_req *req, const struct json_in_field *spec, size_t n, json_t **out,
+		   struct kefu_err *err);
 /* Public view of a principal (new ref). */
 json_t *api_principal_json(const struct principal *p);
 /* The request's token (Bearer, cookie, or ?token=). Borrowed. */

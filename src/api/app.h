@@ -24,12 +24,12 @@ struct app {
 	struct chat *chat;
 	struct http_server *http;
 	struct limiter *login_limiter; /* failed logins per account name */
-	struct limiter *addr_limiter;  /* failed logins per client address (looser: shared NATs) */
-	struct map principals;       /* token hash → struct cached_principal* (owned) */
-	const char *widget_secret;   /* HMAC key for identified customers */
-	int64_t token_ttl_ms;        /* login validity */
-	bool demo;                   /* demo mode: extra demo helpers enabled */
-	int logins_in_flight;        /* argon2 verifications running (capped) */
+	struct limiter *addr_limiter; /* failed logins per client address (looser: shared NATs) */
+	struct map principals; /* token hash → struct cached_principal* (owned) */
+	const char *widget_secret; /* HMAC key for identified customers */
+	int64_t token_ttl_ms; /* login validity */
+	bool demo; /* demo mode: extra demo helpers enabled */
+	int logins_in_flight; /* argon2 verifications running (capped) */
 };
 
 /* The route table (src/api/routes.c). */

@@ -189,8 +189,9 @@ static void login_committed_cb(void *arg, int status, int64_t event_id, const st
 		char hdr[256] = "";
 		if (r->set_cookie) /* staff browsers; widget tokens travel as Bearer/?token= only */
 			snprintf(hdr, sizeof hdr,
-				 "Set-Cookie: " COOKIE_NAME "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld\r\n", r->token,
-				 (long long)(r->app->token_ttl_ms / 1000));
+				 "Set-Cookie: " COOKIE_NAME
+				 "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld\r\n",
+				 r->token, (long long)(r->app->token_ttl_ms / 1000));
 		json_object_set_new(r->body, "token", json_string(r->token));
 		http_reply_json(r->req, 200, json_incref(r->body), hdr[0] ? hdr : NULL);
 	}
@@ -200,8 +201,8 @@ static void login_committed_cb(void *arg, int status, int64_t event_id, const st
 }
 
 /* Issues a token for subject ("u_…" or "cust:…"), records auth.login, replies after commit. */
-static void issue_token(struct app *a, struct http_req *req, const char *subject, const char *client, json_t *body,
-			const struct principal *p)
+static void issue_token(struct app *a, struct http_req *req, const char *subject, const char *client,
+			json_t *body, const struct principal *p)
 {
 	struct login_reply *r = xcalloc(1, sizeof *r);
 	r->app = a;
@@ -215,11 +216,11 @@ static void issue_token(struct app *a, struct http_req *req, const char *subject
 	r->expires_ms = now + a->token_ttl_ms;
 	cache_put(a, hash, p, r->expires_ms);
 	struct store_event ev = {
-		.type = "auth.login",
-		.at_ms = now,
-		.actor = subject,
-		.data = json_pack("{s:s,s:s,s:I,s:s}", "user", subject, "token_hash", hash, "expires_ms",
-				  (json_int_t)r->expires_ms, "client", client),
+	    .type = "auth.login",
+	    .at_ms = now,
+	    .actor = subject,
+	    .data = json_pack("{s:s,s:s,s:I,s:s}", "user", subject, "token_hash", hash, "expires_ms",
+			      (json_int_t)r->expires_ms, "client", client),
 	};
 	int rc = store_append(a->store, &ev, login_committed_cb, r);
 	if (rc < 0) {
@@ -240,7 +241,7 @@ struct login_work {
 	char password[257];
 	char name[65];
 	char remote[64];
-	bool ok;                /* result of the verification */
+	bool ok; /* result of the verification */
 };
 
 static const char *dummy_hash(void)
@@ -264,7 +265,8 @@ static void login_work_cb(uv_work_t *w)
 
 static void record_failure(struct app *a, const char *name, const char *reason)
 {
-	struct store_event ev = {.type = "auth.login_failed", .data = json_pack("{s:s,s:s}", "name", name, "reason", reason)};
+	struct store_event ev = {.type = "auth.login_failed",
+				 .data = json_pack("{s:s,s:s}", "name", name, "reason", reason)};
 	store_append(a->store, &ev, NULL, NULL);
 }
 
@@ -281,7 +283,10 @@ static void login_after_cb(uv_work_t *w, int status)
 		limiter_fail(a->login_limiter, key, now);
 		snprintf(key, sizeof key, "ip:%s", lw->remote);
 		limiter_fail(a->addr_limiter, key, now);
-		record_failure(a, lw->name, !lw->user.id ? "unknown_user" : lw->user.disabled ? "disabled" : "bad_password");
+		record_failure(a, lw->name,
+			       !lw->user.id	       ? "unknown_user"
+				   : lw->user.disabled ? "disabled"
+						       : "bad_password");
 		log_info("auth", "login failed remote=%s", lw->remote);
 		http_reply_error(lw->req, 401, "unauthenticated", "wrong name or password", NULL);
 	} else {
@@ -290,7 +295,8 @@ static void login_after_cb(uv_work_t *w, int status)
 		struct principal p;
 		principal_from_user(&lw->user, &p);
 		json_t *body = json_pack("{s:o}", "user", api_principal_json(&p));
-		issue_token(a, lw->req, lw->user.id, http_req_header(lw->req, "authorization") ? "bearer" : "cookie", body, &p);
+		issue_token(a, lw->req, lw->user.id,
+			    http_req_header(lw->req, "authorization") ? "bearer" : "cookie", body, &p);
 		log_info("auth", "login user=%s", lw->user.id);
 	}
 	store_user_clear(&lw->user);
@@ -301,8 +307,8 @@ void api_login(struct http_req *req, void *appv)
 {
 	struct app *a = appv;
 	static const struct json_in_field spec[] = {
-		{"name", JIN_STRING, true, 64},
-		{"password", JIN_STRING, true, 256},
+	    {"name", JIN_STRING, true, 64},
+	    {"password", JIN_STRING, true, 256},
 	};
 	struct kefu_err err = {0};
 	json_t *body = NULL;
@@ -325,8 +331,10 @@ void api_login(struct http_req *req, void *appv)
 			record_failure(a, name, "rate_limited");
 		json_decref(body);
 		http_reply(req, 429, "application/json",
-			   "{\"error\":{\"code\":\"limit\",\"message\":\"too many login attempts; wait and try again\",\"field\":null}}",
-			   strlen("{\"error\":{\"code\":\"limit\",\"message\":\"too many login attempts; wait and try again\",\"field\":null}}"),
+			   "{\"error\":{\"code\":\"limit\",\"message\":\"too many login attempts; wait and "
+			   "try again\",\"field\":null}}",
+			   strlen("{\"error\":{\"code\":\"limit\",\"message\":\"too many login attempts; "
+				  "wait and try again\",\"field\":null}}"),
 			   hdr);
 		return;
 	}
@@ -365,8 +373,8 @@ void api_logout(struct http_req *req, void *appv)
 	struct app *a = appv;
 	const struct principal *p = http_req_user(req);
 	free(map_del(&a->principals, p->token_hash));
-	struct store_event ev = {.type = "auth.logout", .actor = p->id,
-				 .data = json_pack("{s:s}", "token_hash", p->token_hash)};
+	struct store_event ev = {
+	    .type = "auth.logout", .actor = p->id, .data = json_pack("{s:s}", "token_hash", p->token_hash)};
 	int rc = store_append(a->store, &ev, logout_committed_cb, req);
 	if (rc < 0)
 		api_reply_code(req, rc, "the service is busy; try again", NULL);
@@ -384,9 +392,9 @@ void api_visitor(struct http_req *req, void *appv)
 {
 	struct app *a = appv;
 	static const struct json_in_field spec[] = {
-		{"channel", JIN_STRING, false, 16},
-		{"customer", JIN_STRING, false, 64},
-		{"sig", JIN_STRING, false, 64},
+	    {"channel", JIN_STRING, false, 16},
+	    {"customer", JIN_STRING, false, 64},
+	    {"sig", JIN_STRING, false, 64},
 	};
 	struct kefu_err err = {0};
 	json_t *body = NULL;
@@ -403,7 +411,8 @@ void api_visitor(struct http_req *req, void *appv)
 	if (customer) {
 		if (!token_hmac_verify(a->widget_secret, customer, json_in_str(body, "sig"))) {
 			json_decref(body);
-			return http_reply_error(req, 403, "forbidden", "the customer signature does not match", "sig");
+			return http_reply_error(req, 403, "forbidden",
+						"the customer signature does not match", "sig");
 		}
 		snprintf(id, sizeof id, "%s", customer);
 		customer_principal(a, id, NULL, &p);
@@ -426,7 +435,8 @@ void api_demo_identify(struct http_req *req, void *appv)
 	if (!a->demo)
 		return http_reply_error(req, 404, "not_found", "only available in demo mode", NULL);
 	if (!customer || !*customer || strlen(customer) > 64)
-		return http_reply_error(req, 400, "invalid", "customer query parameter required (≤ 64 bytes)", "customer");
+		return http_reply_error(req, 400, "invalid", "customer query parameter required (≤ 64 bytes)",
+					"customer");
 	char sig[65];
 	token_hmac_hex(a->widget_secret, customer, sig);
 	http_reply_json(req, 200, json_pack("{s:s,s:s}", "customer", customer, "sig", sig), NULL);

@@ -52,7 +52,8 @@ void api_session_messages(struct http_req *req, void *appv)
 	if (parse_int_param(http_req_query(req, "after"), 0, INT64_MAX, &after) < 0)
 		return http_reply_error(req, 400, "invalid", "after must be a non-negative integer", "after");
 	if (parse_int_param(http_req_query(req, "limit"), 1, 1000, &limit) < 0)
-		return http_reply_error(req, 400, "invalid", "limit must be an integer from 1 to 1000", "limit");
+		return http_reply_error(req, 400, "invalid", "limit must be an integer from 1 to 1000",
+					"limit");
 	if (!chat_can_read(a->chat, http_req_user(req), id))
 		return http_reply_error(req, 404, "not_found", "no such session among yours", NULL);
 	json_t *msgs = NULL;

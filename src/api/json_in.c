@@ -8,8 +8,8 @@ int json_in_parse(const char *text, size_t len, json_t **out, struct kefu_err *e
 	json_error_t je;
 	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
-		return KEFU_ERR(err, KEFU_EINVAL, "body", "invalid JSON at line %d column %d: %s", je.line, je.column,
-				je.text);
+		return KEFU_ERR(err, KEFU_EINVAL, "body", "invalid JSON at line %d column %d: %s", je.line,
+				je.column, je.text);
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return KEFU_ERR(err, KEFU_EINVAL, "body", "expected a JSON object");
@@ -20,7 +20,8 @@ int json_in_parse(const char *text, size_t len, json_t **out, struct kefu_err *e
 
 static const char *type_name(enum json_in_type t)
 {
-	static const char *const names[] = {"a string", "an integer", "true or false", "an object", "an array"};
+	static const char *const names[] = {"a string", "an integer", "true or false", "an object",
+					    "an array"};
 	return names[t];
 }
 
@@ -57,7 +58,8 @@ int json_in_check(json_t *o, const struct json_in_field *spec, size_t n, struct 
 		if (!type_ok(v, spec[i].type))
 			return KEFU_ERR(err, KEFU_EINVAL, key, "%s must be %s", key, type_name(spec[i].type));
 		if (spec[i].type == JIN_STRING && spec[i].max_len && json_string_length(v) > spec[i].max_len)
-			return KEFU_ERR(err, KEFU_EINVAL, key, "%s is longer than %zu bytes", key, spec[i].max_len);
+			return KEFU_ERR(err, KEFU_EINVAL, key, "%s is longer than %zu bytes", key,
+					spec[i].max_len);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!spec[i].required)

@@ -4,22 +4,22 @@
 #include "api/api.h"
 
 static const struct http_route routes[] = {
-	{"GET", "/healthz", "public", api_healthz},
-	{"GET", "/metrics", "public", api_metrics},
-	{"POST", "/api/v1/login", "public", api_login},
-	{"POST", "/api/v1/logout", "session.self", api_logout},
-	{"GET", "/api/v1/me", "session.self", api_me},
-	{"POST", "/api/v1/visitor", "public", api_visitor},
-	{"GET", "/api/v1/demo/identify", "public", api_demo_identify},
-	{"GET", "/api/v1/categories", "public", api_categories},
-	{"GET", "/api/v1/norms", "chat.serve", api_norms},
-	{"GET", "/api/v1/queue", "chat.serve", api_queue},
-	{"GET", "/api/v1/supervisor/overview", "chat.supervise", api_overview},
-	{"GET", "/api/v1/sessions/:id/messages", "chat.read", api_session_messages},
-	{"GET", "/api/v1/customers/:id/profile", "customer.profile", api_customer_profile},
-	{"GET", "/api/v1/users", "user.admin", api_users_list},
-	{"POST", "/api/v1/users", "user.admin", api_users_create},
-	{"GET", "/ws", "chat.connect", api_ws_plain},
+    {"GET", "/healthz", "public", api_healthz},
+    {"GET", "/metrics", "public", api_metrics},
+    {"POST", "/api/v1/login", "public", api_login},
+    {"POST", "/api/v1/logout", "session.self", api_logout},
+    {"GET", "/api/v1/me", "session.self", api_me},
+    {"POST", "/api/v1/visitor", "public", api_visitor},
+    {"GET", "/api/v1/demo/identify", "public", api_demo_identify},
+    {"GET", "/api/v1/categories", "public", api_categories},
+    {"GET", "/api/v1/norms", "chat.serve", api_norms},
+    {"GET", "/api/v1/queue", "chat.serve", api_queue},
+    {"GET", "/api/v1/supervisor/overview", "chat.supervise", api_overview},
+    {"GET", "/api/v1/sessions/:id/messages", "chat.read", api_session_messages},
+    {"GET", "/api/v1/customers/:id/profile", "customer.profile", api_customer_profile},
+    {"GET", "/api/v1/users", "user.admin", api_users_list},
+    {"POST", "/api/v1/users", "user.admin", api_users_create},
+    {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 
 const struct http_route *api_routes(size_t *n)

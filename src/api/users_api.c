@@ -24,8 +24,8 @@ struct create_work {
 	uv_work_t work;
 	struct app *app;
 	struct http_req *req;
-	json_t *body;                 /* validated request (owned) */
-	struct user_new u;            /* borrows strings from body */
+	json_t *body; /* validated request (owned) */
+	struct user_new u; /* borrows strings from body */
 	char id[24];
 	char hash[PASSWORD_HASH_MAX];
 	int rc;
@@ -42,7 +42,8 @@ static void create_committed_cb(void *arg, int status, int64_t event_id, const s
 	struct create_work *cw = arg;
 	(void)event_id;
 	if (status < 0)
-		api_reply_code(cw->req, status, err && err->msg[0] ? err->msg : "could not create the account",
+		api_reply_code(cw->req, status,
+			       err && err->msg[0] ? err->msg : "could not create the account",
 			       err ? err->field : NULL);
 	else
 		http_reply_json(cw->req, 201, json_pack("{s:s,s:s}", "id", cw->id, "name", cw->u.name), NULL);
@@ -59,7 +60,8 @@ static void create_after_cb(uv_work_t *w, int status)
 		free(cw);
 		return;
 	}
-	struct store_event ev = {.type = "user.created", .data = users_created_data(&cw->u, cw->id, cw->hash)};
+	struct store_event ev = {.type = "user.created",
+				 .data = users_created_data(&cw->u, cw->id, cw->hash)};
 	int rc = store_append(cw->app->store, &ev, create_committed_cb, cw);
 	if (rc < 0) {
 		api_reply_code(cw->req, rc, "the service is busy; try again", NULL);
@@ -72,10 +74,11 @@ void api_users_create(struct http_req *req, void *appv)
 {
 	struct app *a = appv;
 	static const struct json_in_field spec[] = {
-		{"name", JIN_STRING, true, 64},   {"password", JIN_STRING, true, 256}, {"display", JIN_STRING, false, 64},
-		{"role", JIN_STRING, true, 16},   {"level", JIN_STRING, false, 16},    {"team", JIN_STRING, false, 31},
-		{"post", JIN_STRING, false, 16},  {"dept", JIN_STRING, false, 31},     {"skills", JIN_ARRAY, false, 0},
-		{"max_chats", JIN_INT, false, 0},
+	    {"name", JIN_STRING, true, 64},	{"password", JIN_STRING, true, 256},
+	    {"display", JIN_STRING, false, 64}, {"role", JIN_STRING, true, 16},
+	    {"level", JIN_STRING, false, 16},	{"team", JIN_STRING, false, 31},
+	    {"post", JIN_STRING, false, 16},	{"dept", JIN_STRING, false, 31},
+	    {"skills", JIN_ARRAY, false, 0},	{"max_chats", JIN_INT, false, 0},
 	};
 	struct kefu_err err = {0};
 	json_t *body = NULL;
@@ -88,11 +91,16 @@ void api_users_create(struct http_req *req, void *appv)
 	cw->work.data = cw;
 	int64_t mc = json_in_int(body, "max_chats", 0);
 	cw->u = (struct user_new){
-		.name = json_in_str(body, "name"), .password = json_in_str(body, "password"),
-		.display = json_in_str(body, "display"), .role = json_in_str(body, "role"),
-		.level = json_in_str(body, "level"), .team = json_in_str(body, "team"), .post = json_in_str(body, "post"),
-		.dept = json_in_str(body, "dept"), .skills = json_object_get(body, "skills"),
-		.max_chats = mc < 0 || mc > 1000 ? -1 : (int)mc,
+	    .name = json_in_str(body, "name"),
+	    .password = json_in_str(body, "password"),
+	    .display = json_in_str(body, "display"),
+	    .role = json_in_str(body, "role"),
+	    .level = json_in_str(body, "level"),
+	    .team = json_in_str(body, "team"),
+	    .post = json_in_str(body, "post"),
+	    .dept = json_in_str(body, "dept"),
+	    .skills = json_object_get(body, "skills"),
+	    .max_chats = mc < 0 || mc > 1000 ? -1 : (int)mc,
 	};
 	struct store_user existing = {0};
 	int rc = users_validate(&cw->u, &err);

@@ -14,8 +14,8 @@
 
 struct ws_client {
 	struct app *app;
-	struct principal p;     /* who authenticated the upgrade */
-	struct chat_conn *cc;   /* attached on the first frame (the transport exists by then) */
+	struct principal p; /* who authenticated the upgrade */
+	struct chat_conn *cc; /* attached on the first frame (the transport exists by then) */
 };
 
 void api_ws_sink_send(void *ctx, void *transport, const char *frame, size_t len)
@@ -54,8 +54,10 @@ void api_ws_plain(struct http_req *req, void *appv)
 {
 	(void)appv;
 	http_reply(req, 426, "application/json",
-		   "{\"error\":{\"code\":\"invalid\",\"message\":\"this endpoint needs a WebSocket upgrade\",\"field\":null}}",
-		   strlen("{\"error\":{\"code\":\"invalid\",\"message\":\"this endpoint needs a WebSocket upgrade\",\"field\":null}}"),
+		   "{\"error\":{\"code\":\"invalid\",\"message\":\"this endpoint needs a WebSocket "
+		   "upgrade\",\"field\":null}}",
+		   strlen("{\"error\":{\"code\":\"invalid\",\"message\":\"this endpoint needs a WebSocket "
+			  "upgrade\",\"field\":null}}"),
 		   "Upgrade: websocket\r\n");
 }
 
@@ -102,8 +104,8 @@ static int do_pick(struct app *a, struct chat_conn *cc, json_t *f, struct kefu_e
 
 static int do_transfer(struct app *a, struct chat_conn *cc, json_t *f, struct kefu_err *err)
 {
-	return chat_transfer(a->chat, cc, json_in_str(f, "session"), json_in_str(f, "to_agent"), json_in_str(f, "to_group"),
-			     json_in_str(f, "note"), err);
+	return chat_transfer(a->chat, cc, json_in_str(f, "session"), json_in_str(f, "to_agent"),
+			     json_in_str(f, "to_group"), json_in_str(f, "note"), err);
 }
 
 static int do_close(struct app *a, struct chat_conn *cc, json_t *f, struct kefu_err *err)
@@ -121,22 +123,38 @@ static int do_rate(struct app *a, struct chat_conn *cc, json_t *f, struct kefu_e
 			 json_is_boolean(solved) ? json_is_true(solved) : -1, err);
 }
 
-#define F_TYPE {"type", JIN_STRING, true, 16}
-#define F_REF {"ref", JIN_STRING, false, 64}
-#define F_SESSION {"session", JIN_STRING, true, 23}
+#define F_TYPE                                                                                               \
+	{                                                                                                    \
+		"type", JIN_STRING, true, 16                                                                 \
+	}
+#define F_REF                                                                                                \
+	{                                                                                                    \
+		"ref", JIN_STRING, false, 64                                                                 \
+	}
+#define F_SESSION                                                                                            \
+	{                                                                                                    \
+		"session", JIN_STRING, true, 23                                                              \
+	}
 
 static const struct json_in_field hello_spec[] = {F_TYPE, F_REF, {"resume", JIN_OBJECT, false, 0}};
-static const struct json_in_field open_spec[] = {F_TYPE, F_REF, {"category", JIN_STRING, false, 16}, {"item", JIN_STRING, false, 32}};
-static const struct json_in_field send_spec[] = {F_TYPE, F_SESSION, {"text", JIN_STRING, true, MAX_TEXT_BYTES},
-						 {"client_id", JIN_STRING, false, 64}};
+static const struct json_in_field open_spec[] = {
+    F_TYPE, F_REF, {"category", JIN_STRING, false, 16}, {"item", JIN_STRING, false, 32}};
+static const struct json_in_field send_spec[] = {
+    F_TYPE, F_SESSION, {"text", JIN_STRING, true, MAX_TEXT_BYTES}, {"client_id", JIN_STRING, false, 64}};
 static const struct json_in_field recv_spec[] = {F_TYPE, F_SESSION, {"seq", JIN_INT, true, 0}};
 static const struct json_in_field typing_spec[] = {F_TYPE, F_SESSION};
 static const struct json_in_field presence_spec[] = {F_TYPE, F_REF, {"status", JIN_STRING, true, 8}};
 static const struct json_in_field pick_spec[] = {F_TYPE, F_REF, F_SESSION};
-static const struct json_in_field transfer_spec[] = {F_TYPE, F_REF, F_SESSION, {"to_agent", JIN_STRING, false, 40},
-						     {"to_group", JIN_STRING, false, 23}, {"note", JIN_STRING, false, 2000}};
-static const struct json_in_field close_spec[] = {F_TYPE, F_REF, F_SESSION, {"summary", JIN_STRING, false, 2000}};
-static const struct json_in_field rate_spec[] = {F_TYPE, F_REF, F_SESSION, {"score", JIN_INT, true, 0}, {"solved", JIN_BOOL, false, 0}};
+static const struct json_in_field transfer_spec[] = {F_TYPE,
+						     F_REF,
+						     F_SESSION,
+						     {"to_agent", JIN_STRING, false, 40},
+						     {"to_group", JIN_STRING, false, 23},
+						     {"note", JIN_STRING, false, 2000}};
+static const struct json_in_field close_spec[] = {
+    F_TYPE, F_REF, F_SESSION, {"summary", JIN_STRING, false, 2000}};
+static const struct json_in_field rate_spec[] = {
+    F_TYPE, F_REF, F_SESSION, {"score", JIN_INT, true, 0}, {"solved", JIN_BOOL, false, 0}};
 
 #define SPEC(s) s, sizeof s / sizeof s[0]
 
@@ -148,21 +166,22 @@ static const struct ws_action {
 	size_t nspec;
 	action_fn fn;
 } actions[] = {
-	{"hello", "chat.connect", SPEC(hello_spec), do_hello},
-	{"open", "chat.customer", SPEC(open_spec), do_open},
-	{"send", "chat.connect", SPEC(send_spec), do_send},
-	{"recv", "chat.connect", SPEC(recv_spec), do_recv},
-	{"typing", "chat.connect", SPEC(typing_spec), do_typing},
-	{"presence", "chat.serve", SPEC(presence_spec), do_presence},
-	{"pick", "chat.serve", SPEC(pick_spec), do_pick},
-	{"transfer", "chat.transfer", SPEC(transfer_spec), do_transfer},
-	{"close", "chat.connect", SPEC(close_spec), do_close},
-	{"rate", "chat.customer", SPEC(rate_spec), do_rate},
+    {"hello", "chat.connect", SPEC(hello_spec), do_hello},
+    {"open", "chat.customer", SPEC(open_spec), do_open},
+    {"send", "chat.connect", SPEC(send_spec), do_send},
+    {"recv", "chat.connect", SPEC(recv_spec), do_recv},
+    {"typing", "chat.connect", SPEC(typing_spec), do_typing},
+    {"presence", "chat.serve", SPEC(presence_spec), do_presence},
+    {"pick", "chat.serve", SPEC(pick_spec), do_pick},
+    {"transfer", "chat.transfer", SPEC(transfer_spec), do_transfer},
+    {"close", "chat.connect", SPEC(close_spec), do_close},
+    {"rate", "chat.customer", SPEC(rate_spec), do_rate},
 };
 
 static void send_error(struct ws_conn *c, const struct kefu_err *err, const char *ref)
 {
-	json_t *f = json_pack("{s:s,s:s,s:s}", "type", "error", "code", kefu_strerror(err->code), "message", err->msg);
+	json_t *f = json_pack("{s:s,s:s,s:s}", "type", "error", "code", kefu_strerror(err->code), "message",
+			      err->msg);
 	json_object_set_new(f, "field", err->field[0] ? json_string(err->field) : json_null());
 	json_object_set_new(f, "ref", ref ? json_string(ref) : json_null());
 	char *s = json_dumps(f, JSON_COMPACT);

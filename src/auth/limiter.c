@@ -7,15 +7,15 @@
 #include "base/mem.h"
 
 struct limiter_entry {
-	char key[96];     /* "name:…" or "ip:…", truncated */
-	int failures;     /* failures in the current window */
+	char key[96]; /* "name:…" or "ip:…", truncated */
+	int failures; /* failures in the current window */
 	int64_t start_ms; /* window start */
 };
 
 struct limiter {
-	int max;                      /* failures allowed per window */
-	int64_t window_ms;            /* window length */
-	int cap;                      /* entries */
+	int max; /* failures allowed per window */
+	int64_t window_ms; /* window length */
+	int cap; /* entries */
 	struct limiter_entry *entries; /* linear table; small (capacity ~4096) */
 };
 

@@ -8,27 +8,31 @@
 #define STAFF_SERVE (R(ROLE_JUNIOR) | R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER))
 
 struct perm_entry {
-	const char *name;  /* permission */
-	unsigned roles;    /* bit set of enum auth_role */
+	const char *name; /* permission */
+	unsigned roles; /* bit set of enum auth_role */
 	const char *about; /* what it guards */
 };
 
 static const struct perm_entry table[] = {
-	{"public", ~0u, "health, metrics, login, visitor tokens, categories, static files"},
-	{"session.self", ~0u & ~R(ROLE_ANON), "own login: me, logout"},
-	{"chat.connect", R(ROLE_CUSTOMER) | STAFF_SERVE, "open the live-chat WebSocket"},
-	{"chat.customer", R(ROLE_CUSTOMER), "open a chat, send, rate (own sessions only)"},
-	{"chat.serve", STAFF_SERVE, "serve chats: presence, pick, send, close, queue, norms"},
-	{"chat.transfer", STAFF_SERVE, "transfer a chat to an agent or group (N-08)"},
-	{"chat.read", R(ROLE_CUSTOMER) | STAFF_SERVE | R(ROLE_QA), "read a session's history (own/served, or all for lead+ and QA)"},
-	{"chat.supervise", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "supervisor view: queue, agents, live chats"},
-	{"customer.profile", STAFF_SERVE | R(ROLE_QA), "customer profile panel (N-23), masked below senior (C-10)"},
-	{"pii.reveal", R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "see customer PII unmasked"},
-	{"user.admin", R(ROLE_ADMIN), "create and list accounts"},
+    {"public", ~0u, "health, metrics, login, visitor tokens, categories, static files"},
+    {"session.self", ~0u & ~R(ROLE_ANON), "own login: me, logout"},
+    {"chat.connect", R(ROLE_CUSTOMER) | STAFF_SERVE, "open the live-chat WebSocket"},
+    {"chat.customer", R(ROLE_CUSTOMER), "open a chat, send, rate (own sessions only)"},
+    {"chat.serve", STAFF_SERVE, "serve chats: presence, pick, send, close, queue, norms"},
+    {"chat.transfer", STAFF_SERVE, "transfer a chat to an agent or group (N-08)"},
+    {"chat.read", R(ROLE_CUSTOMER) | STAFF_SERVE | R(ROLE_QA),
+     "read a session's history (own/served, or all for lead+ and QA)"},
+    {"chat.supervise", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
+     "supervisor view: queue, agents, live chats"},
+    {"customer.profile", STAFF_SERVE | R(ROLE_QA),
+     "customer profile panel (N-23), masked below senior (C-10)"},
+    {"pii.reveal", R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
+     "see customer PII unmasked"},
+    {"user.admin", R(ROLE_ADMIN), "create and list accounts"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {
-	"anon", "customer", "junior", "senior", "lead", "supervisor", "manager", "qa", "dept", "admin",
+    "anon", "customer", "junior", "senior", "lead", "supervisor", "manager", "qa", "dept", "admin",
 };
 
 const char *auth_role_name(enum auth_role r)
@@ -45,8 +49,9 @@ enum auth_role auth_role_from_account(const char *role, const char *level)
 	static const struct {
 		const char *name;
 		enum auth_role role;
-	} map[] = {{"lead", ROLE_LEAD}, {"supervisor", ROLE_SUPERVISOR}, {"manager", ROLE_MANAGER},
-		   {"qa", ROLE_QA},     {"dept", ROLE_DEPT},             {"admin", ROLE_ADMIN}};
+	} map[] = {{"lead", ROLE_LEAD},	      {"supervisor", ROLE_SUPERVISOR},
+		   {"manager", ROLE_MANAGER}, {"qa", ROLE_QA},
+		   {"dept", ROLE_DEPT},	      {"admin", ROLE_ADMIN}};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(role, map[i].name) == 0)
 			return map[i].role;

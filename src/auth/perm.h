@@ -9,16 +9,16 @@
 
 /* Effective roles. An account with role "agent" is junior or senior by its level (SPEC §1). */
 enum auth_role {
-	ROLE_ANON,       /* not logged in */
-	ROLE_CUSTOMER,   /* widget visitor or identified customer */
-	ROLE_JUNIOR,     /* agent, junior (新人/初级) */
-	ROLE_SENIOR,     /* agent, senior (资深/中级/高级) */
-	ROLE_LEAD,       /* team lead (组长) */
+	ROLE_ANON, /* not logged in */
+	ROLE_CUSTOMER, /* widget visitor or identified customer */
+	ROLE_JUNIOR, /* agent, junior (新人/初级) */
+	ROLE_SENIOR, /* agent, senior (资深/中级/高级) */
+	ROLE_LEAD, /* team lead (组长) */
 	ROLE_SUPERVISOR, /* 主管 */
-	ROLE_MANAGER,    /* 经理 */
-	ROLE_QA,         /* QA inspector (质检) */
-	ROLE_DEPT,       /* department collaborator */
-	ROLE_ADMIN,      /* users, roles, lexicons */
+	ROLE_MANAGER, /* 经理 */
+	ROLE_QA, /* QA inspector (质检) */
+	ROLE_DEPT, /* department collaborator */
+	ROLE_ADMIN, /* users, roles, lexicons */
 	ROLE_COUNT
 };
 

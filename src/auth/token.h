@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TOKEN_LEN 64      /* hex characters of a token */
+#define TOKEN_LEN 64 /* hex characters of a token */
 #define TOKEN_HASH_LEN 64 /* hex characters of its SHA-256 */
 
 /* Writes a new token (TOKEN_LEN hex + NUL) into out. */

@@ -12,16 +12,16 @@ struct store;
 struct store_reader;
 
 struct user_new {
-	const char *name;     /* login: 1–64 bytes of [A-Za-z0-9._-] */
+	const char *name; /* login: 1–64 bytes of [A-Za-z0-9._-] */
 	const char *password; /* policy of password_check_policy() */
-	const char *display;  /* shown name, may be NULL (= name) */
-	const char *role;     /* agent|lead|supervisor|manager|qa|dept|admin */
-	const char *level;    /* junior|senior|… or NULL */
-	const char *team;     /* may be NULL */
-	const char *post;     /* presale|aftersale|complaint or NULL */
-	const char *dept;     /* department for role dept, else NULL */
-	json_t *skills;       /* array of skill-group strings, borrowed, may be NULL */
-	int max_chats;        /* 0 = default (5) */
+	const char *display; /* shown name, may be NULL (= name) */
+	const char *role; /* agent|lead|supervisor|manager|qa|dept|admin */
+	const char *level; /* junior|senior|… or NULL */
+	const char *team; /* may be NULL */
+	const char *post; /* presale|aftersale|complaint or NULL */
+	const char *dept; /* department for role dept, else NULL */
+	json_t *skills; /* array of skill-group strings, borrowed, may be NULL */
+	int max_chats; /* 0 = default (5) */
 };
 
 int users_validate(const struct user_new *u, struct kefu_err *err);

@@ -74,8 +74,8 @@ size_t clock_format_rfc3339(int64_t ms, int offset_min, char *out, size_t cap)
 		n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", y, mo, d, sod / 3600,
 			     sod / 60 % 60, sod % 60, frac, off);
 	else
-		n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, sod / 3600,
-			     sod / 60 % 60, sod % 60, off);
+		n = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, sod / 3600, sod / 60 % 60,
+			     sod % 60, off);
 	return n < 0 ? 0 : (size_t)n;
 }
 

@@ -6,19 +6,19 @@
 #include <string.h>
 
 static const char *const code_names[KEFU_CODE_COUNT] = {
-	[KEFU_OK] = "ok",
-	[KEFU_EINVAL] = "invalid",
-	[KEFU_ENOMEM] = "no_memory",
-	[KEFU_EIO] = "io",
-	[KEFU_ENOTFOUND] = "not_found",
-	[KEFU_EEXIST] = "exists",
-	[KEFU_EAUTH] = "unauthenticated",
-	[KEFU_EPERM] = "forbidden",
-	[KEFU_ELIMIT] = "limit",
-	[KEFU_ECONFLICT] = "conflict",
-	[KEFU_ESTORE] = "store",
-	[KEFU_ECLOSED] = "closed",
-	[KEFU_EINTERNAL] = "internal",
+    [KEFU_OK] = "ok",
+    [KEFU_EINVAL] = "invalid",
+    [KEFU_ENOMEM] = "no_memory",
+    [KEFU_EIO] = "io",
+    [KEFU_ENOTFOUND] = "not_found",
+    [KEFU_EEXIST] = "exists",
+    [KEFU_EAUTH] = "unauthenticated",
+    [KEFU_EPERM] = "forbidden",
+    [KEFU_ELIMIT] = "limit",
+    [KEFU_ECONFLICT] = "conflict",
+    [KEFU_ESTORE] = "store",
+    [KEFU_ECLOSED] = "closed",
+    [KEFU_EINTERNAL] = "internal",
 };
 
 const char *kefu_strerror(int code)

@@ -6,27 +6,27 @@
 
 enum kefu_code {
 	KEFU_OK = 0,
-	KEFU_EINVAL,    /* bad input: syntax, type, range, unknown field */
-	KEFU_ENOMEM,    /* allocation sized by untrusted input failed */
-	KEFU_EIO,       /* file or socket error */
+	KEFU_EINVAL, /* bad input: syntax, type, range, unknown field */
+	KEFU_ENOMEM, /* allocation sized by untrusted input failed */
+	KEFU_EIO, /* file or socket error */
 	KEFU_ENOTFOUND, /* the thing named does not exist */
-	KEFU_EEXIST,    /* already exists with different content */
-	KEFU_EAUTH,     /* no valid login */
-	KEFU_EPERM,     /* logged in but not allowed */
-	KEFU_ELIMIT,    /* a configured limit was passed (size, rate) */
+	KEFU_EEXIST, /* already exists with different content */
+	KEFU_EAUTH, /* no valid login */
+	KEFU_EPERM, /* logged in but not allowed */
+	KEFU_ELIMIT, /* a configured limit was passed (size, rate) */
 	KEFU_ECONFLICT, /* state does not allow it (closed session, busy) */
-	KEFU_ESTORE,    /* the store failed (SQLite error) */
-	KEFU_ECLOSED,   /* shutting down or connection gone */
+	KEFU_ESTORE, /* the store failed (SQLite error) */
+	KEFU_ECLOSED, /* shutting down or connection gone */
 	KEFU_EINTERNAL, /* broken invariant caught at run time */
 	KEFU_CODE_COUNT
 };
 
 struct kefu_err {
-	int code;          /* enum kefu_code, positive */
-	const char *file;  /* __FILE__ where the error started */
-	int line;          /* __LINE__ where the error started */
-	char field[64];    /* field or location the error is about, "" if none */
-	char msg[256];     /* human-readable reason, never holds message text or PII */
+	int code; /* enum kefu_code, positive */
+	const char *file; /* __FILE__ where the error started */
+	int line; /* __LINE__ where the error started */
+	char field[64]; /* field or location the error is about, "" if none */
+	char msg[256]; /* human-readable reason, never holds message text or PII */
 };
 
 /* Short stable name of a code ("invalid", "not_found", …); used as the API error code. */

@@ -10,7 +10,7 @@ void log_set_level(enum log_level level);
 /* Parses "debug|info|warn|error"; returns 0 or -KEFU_EINVAL. */
 int log_level_parse(const char *s, enum log_level *out);
 void log_write(enum log_level level, const char *module, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_debug(mod, ...) log_write(LOG_DEBUG, (mod), __VA_ARGS__)
 #define log_info(mod, ...) log_write(LOG_INFO, (mod), __VA_ARGS__)

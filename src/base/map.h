@@ -6,15 +6,15 @@
 #include <stddef.h>
 
 struct map_slot {
-	char *key;   /* owned copy; NULL = empty; MAP_TOMBSTONE = deleted */
+	char *key; /* owned copy; NULL = empty; MAP_TOMBSTONE = deleted */
 	void *value; /* borrowed */
 };
 
 struct map {
 	struct map_slot *slots; /* cap entries */
-	size_t cap;             /* power of two, 0 before first put */
-	size_t len;             /* live entries */
-	size_t used;            /* live + tombstones */
+	size_t cap; /* power of two, 0 before first put */
+	size_t len; /* live entries */
+	size_t used; /* live + tombstones */
 };
 
 void map_init(struct map *m);

@@ -22,7 +22,8 @@
 
 static const char GREETING_FMT[] = "您好，我是客服%s，很高兴为您服务，请问有什么可以帮您？"; /* N-01, N-10 */
 static const char TRANSFER_TEXT[] = "已为您转接至客服%s，请稍候。";
-static const char RATE_TEXT[] = "本次服务已结束，请您对本次服务进行评价（1–5 星），并告诉我们问题是否已解决。"; /* N-10 */
+static const char RATE_TEXT[] =
+    "本次服务已结束，请您对本次服务进行评价（1–5 星），并告诉我们问题是否已解决。"; /* N-10 */
 
 /* ---- connections ------------------------------------------------------------------------- */
 
@@ -92,7 +93,7 @@ static struct chat_agent *agent_get(struct chat *c, const char *id, bool create)
 static bool is_staff(const struct principal *p)
 {
 	return p->role == ROLE_JUNIOR || p->role == ROLE_SENIOR || p->role == ROLE_LEAD ||
-	       p->role == ROLE_SUPERVISOR || p->role == ROLE_MANAGER;
+	    p->role == ROLE_SUPERVISOR || p->role == ROLE_MANAGER;
 }
 
 static bool is_lead_or_above(const struct principal *p)
@@ -117,44 +118,49 @@ static json_t *session_json(struct chat *c, const struct chat_session *s)
 	char opened[40];
 	fmt_time(s->opened_ms, opened);
 	struct chat_agent *a = s->agent[0] ? map_get(&c->agents, s->agent) : NULL;
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", s->id, "state", state_name(s->state),
-			      "category", s->category, "group", s->group, "channel", s->channel, "customer",
-			      s->customer, "customer_type", s->customer_type, "last_seq", (json_int_t)s->last_seq);
+	json_t *o =
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", s->id, "state", state_name(s->state),
+		      "category", s->category, "group", s->group, "channel", s->channel, "customer",
+		      s->customer, "customer_type", s->customer_type, "last_seq", (json_int_t)s->last_seq);
 	json_object_set_new(o, "opened_at", json_string(opened));
 	json_object_set_new(o, "agent", s->agent[0] ? json_string(s->agent) : json_null());
 	json_object_set_new(o, "agent_display", a ? json_string(a->display) : json_null());
 	json_object_set_new(o, "queue_position",
-			    s->state == SESSION_QUEUED ? json_integer(chat__queue_position(c, s)) : json_null());
-	json_object_set_new(o, "first_customer_ms", s->first_customer_ms ? json_integer(s->first_customer_ms) : json_null());
-	json_object_set_new(o, "first_agent_ms", s->first_agent_ms ? json_integer(s->first_agent_ms) : json_null());
-	json_object_set_new(o, "unanswered_ms", s->unanswered_ms ? json_integer(s->unanswered_ms) : json_null());
+			    s->state == SESSION_QUEUED ? json_integer(chat__queue_position(c, s))
+						       : json_null());
+	json_object_set_new(o, "first_customer_ms",
+			    s->first_customer_ms ? json_integer(s->first_customer_ms) : json_null());
+	json_object_set_new(o, "first_agent_ms",
+			    s->first_agent_ms ? json_integer(s->first_agent_ms) : json_null());
+	json_object_set_new(o, "unanswered_ms",
+			    s->unanswered_ms ? json_integer(s->unanswered_ms) : json_null());
 	return o;
 }
 
 /* ---- pending appends and their deliveries ----------------------------------------------- */
 
 enum target_kind {
-	TO_CONN,     /* one connection */
-	TO_SESSION,  /* customer + assigned agent of a session (resolved at delivery) */
+	TO_CONN, /* one connection */
+	TO_SESSION, /* customer + assigned agent of a session (resolved at delivery) */
 	TO_CUSTOMER, /* every connection of the session's customer */
-	TO_AGENT,    /* every connection of an agent (by id) */
+	TO_AGENT, /* every connection of an agent (by id) */
 };
 
 struct delivery {
 	enum target_kind kind;
-	struct chat_conn *conn;   /* TO_CONN (holds a ref); TO_SESSION: excluded connection (no ref) */
-	char who[80];             /* TO_AGENT: agent id */
-	char *frame;              /* owned JSON text */
+	struct chat_conn *conn; /* TO_CONN (holds a ref); TO_SESSION: excluded connection (no ref) */
+	char who[80]; /* TO_AGENT: agent id */
+	char *frame; /* owned JSON text */
 	size_t len;
 	struct delivery *next;
 };
 
 struct pending {
 	struct chat *chat;
-	char session[24];         /* "" for events without a session */
+	char session[24]; /* "" for events without a session */
 	struct chat_conn *origin; /* gets an error frame on failure (holds a ref), may be NULL */
-	char ref[72];             /* echoed in the error frame */
-	bool is_message;          /* counts in stats */
+	char ref[72]; /* echoed in the error frame */
+	bool is_message; /* counts in stats */
 	struct delivery *head, **tail;
 };
 
@@ -259,8 +265,9 @@ static void committed_cb(void *arg, int status, int64_t event_id, const struct k
 		log_error("chat", "event not stored session=%s code=%s", p->session[0] ? p->session : "-",
 			  kefu_strerror(status));
 		if (p->origin)
-			send_json(c, p->origin, error_frame(kefu_strerror(status), "could not store the change; try again",
-							     err ? err->field : NULL, p->ref));
+			send_json(c, p->origin,
+				  error_frame(kefu_strerror(status), "could not store the change; try again",
+					      err ? err->field : NULL, p->ref));
 	}
 	pending_free(p);
 }
@@ -271,7 +278,7 @@ static int append(struct chat *c, const char *type, const struct chat_session *s
 		  int64_t at_ms, json_t *data, struct pending *p, struct kefu_err *err)
 {
 	struct store_event ev = {
-		.type = type, .at_ms = at_ms, .session = s ? s->id : NULL, .actor = actor, .data = data};
+	    .type = type, .at_ms = at_ms, .session = s ? s->id : NULL, .actor = actor, .data = data};
 	int rc = store_append(c->store, &ev, p ? committed_cb : NULL, p);
 	if (rc < 0) {
 		if (p)
@@ -283,8 +290,8 @@ static int append(struct chat *c, const char *type, const struct chat_session *s
 
 /* Appends a message event (seq assigned here) and queues its msg frame to the session. */
 static int append_message(struct chat *c, struct chat_session *s, const char *from, const char *agent_id,
-			  const char *text, const char *client_id, struct pending *p, const struct chat_conn *exclude,
-			  int64_t now, struct kefu_err *err)
+			  const char *text, const char *client_id, struct pending *p,
+			  const struct chat_conn *exclude, int64_t now, struct kefu_err *err)
 {
 	int64_t seq = ++s->last_seq;
 	char at[40];
@@ -292,20 +299,22 @@ static int append_message(struct chat *c, struct chat_session *s, const char *fr
 	json_t *data = json_pack("{s:I,s:s,s:s}", "seq", (json_int_t)seq, "from", from, "text", text);
 	json_object_set_new(data, "agent", agent_id ? json_string(agent_id) : json_null());
 	json_object_set_new(data, "client_id", client_id ? json_string(client_id) : json_null());
-	json_t *msg = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "type", "msg", "session", s->id, "seq", (json_int_t)seq,
-				"from", from, "text", text, "at", at);
+	json_t *msg = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "type", "msg", "session", s->id, "seq",
+				(json_int_t)seq, "from", from, "text", text, "at", at);
 	json_object_set_new(msg, "agent", agent_id ? json_string(agent_id) : json_null());
 	if (!p)
 		p = pending_new(c, s, NULL, NULL);
 	p->is_message = true;
 	pending_add(p, TO_SESSION, (struct chat_conn *)exclude, NULL, msg);
-	return append(c, "message", s, agent_id ? agent_id : (strcmp(from, "customer") == 0 ? s->customer : NULL), now,
-		      data, p, err);
+	return append(c, "message", s,
+		      agent_id ? agent_id : (strcmp(from, "customer") == 0 ? s->customer : NULL), now, data,
+		      p, err);
 }
 
 /* A system message (greeting, transfer notice, rating request); p (may be NULL) carries extra
  * frames to deliver after it commits. */
-static int system_message(struct chat *c, struct chat_session *s, const char *text, struct pending *p, int64_t now)
+static int system_message(struct chat *c, struct chat_session *s, const char *text, struct pending *p,
+			  int64_t now)
 {
 	return append_message(c, s, "system", NULL, text, NULL, p, NULL, now, NULL);
 }
@@ -512,8 +521,8 @@ static bool participant(const struct chat_session *s, const struct chat_conn *cc
 	return s->agent[0] && strcmp(s->agent, cc->p.id) == 0;
 }
 
-static int check_text(struct chat *c, const char *field, const char *text, size_t len, int max_chars, bool required,
-		      struct kefu_err *err)
+static int check_text(struct chat *c, const char *field, const char *text, size_t len, int max_chars,
+		      bool required, struct kefu_err *err)
 {
 	if (!text || len == 0) {
 		if (required)
@@ -526,8 +535,8 @@ static int check_text(struct chat *c, const char *field, const char *text, size_
 		return KEFU_ERR(err, KEFU_EINVAL, field, "%s contains a NUL character", field);
 	size_t chars = utf8_count(text, len);
 	if (chars > (size_t)max_chars)
-		return KEFU_ERR(err, KEFU_EINVAL, field, "%s has %zu characters; at most %d are allowed", field, chars,
-				max_chars);
+		return KEFU_ERR(err, KEFU_EINVAL, field, "%s has %zu characters; at most %d are allowed",
+				field, chars, max_chars);
 	bool blank = true;
 	for (size_t i = 0; i < len && blank; i++)
 		blank = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
@@ -542,13 +551,15 @@ static int check_text(struct chat *c, const char *field, const char *text, size_
 int chat_hello(struct chat *c, struct chat_conn *cc, json_t *resume, struct kefu_err *err)
 {
 	if (resume && !json_is_object(resume))
-		return KEFU_ERR(err, KEFU_EINVAL, "resume", "resume must be an object of session id to last seq");
+		return KEFU_ERR(err, KEFU_EINVAL, "resume",
+				"resume must be an object of session id to last seq");
 	const char *sid;
 	json_t *v;
 	json_object_foreach(resume, sid, v)
 	{
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			return KEFU_ERR(err, KEFU_EINVAL, "resume", "resume values must be non-negative integers");
+			return KEFU_ERR(err, KEFU_EINVAL, "resume",
+					"resume values must be non-negative integers");
 		if (!chat_can_read(c, &cc->p, sid))
 			return KEFU_ERR(err, KEFU_EPERM, "resume", "not a session of yours");
 	}
@@ -565,18 +576,20 @@ int chat_hello(struct chat *c, struct chat_conn *cc, json_t *resume, struct kefu
 				json_array_append_new(sessions, session_json(c, s));
 		}
 	}
-	json_t *who = json_pack("{s:s,s:s,s:s}", "id", cc->p.id, "role", auth_role_name(cc->p.role), "display",
-				cc->p.display);
+	json_t *who = json_pack("{s:s,s:s,s:s}", "id", cc->p.id, "role", auth_role_name(cc->p.role),
+				"display", cc->p.display);
 	if (!principal_is_customer(&cc->p)) {
 		struct chat_agent *a = map_get(&c->agents, cc->p.id);
 		json_object_set_new(who, "status", json_string(a ? a->status : "offline"));
 	}
-	send_json(c, cc, json_pack("{s:s,s:o,s:o}", "type", "welcome", principal_is_customer(&cc->p) ? "customer" : "user",
-				   who, "sessions", sessions));
+	send_json(c, cc,
+		  json_pack("{s:s,s:o,s:o}", "type", "welcome",
+			    principal_is_customer(&cc->p) ? "customer" : "user", who, "sessions", sessions));
 	json_object_foreach(resume, sid, v)
 	{
 		json_t *msgs = NULL;
-		if (store_session_messages(c->reader, sid, json_integer_value(v), REPLAY_MAX, &msgs, NULL) < 0)
+		if (store_session_messages(c->reader, sid, json_integer_value(v), REPLAY_MAX, &msgs, NULL) <
+		    0)
 			continue;
 		size_t i;
 		json_t *m;
@@ -592,19 +605,23 @@ int chat_hello(struct chat *c, struct chat_conn *cc, json_t *resume, struct kefu
 	return 0;
 }
 
-int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const char *item, struct kefu_err *err)
+int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const char *item,
+	      struct kefu_err *err)
 {
 	if (!principal_is_customer(&cc->p))
 		return KEFU_ERR(err, KEFU_EPERM, "type", "only customers open chats");
-	const struct chat_category *cat = chat_policy_category(c->policy, category ? category : c->policy->default_category);
+	const struct chat_category *cat =
+	    chat_policy_category(c->policy, category ? category : c->policy->default_category);
 	if (!cat)
-		return KEFU_ERR(err, KEFU_EINVAL, "category", "unknown category; use product, order, aftersale or policy");
+		return KEFU_ERR(err, KEFU_EINVAL, "category",
+				"unknown category; use product, order, aftersale or policy");
 	if (item) {
 		bool ok = false;
 		for (int k = 0; k < 4 && cat->items[k]; k++)
 			ok = ok || strcmp(cat->items[k], item) == 0;
 		if (!ok)
-			return KEFU_ERR(err, KEFU_EINVAL, "item", "unknown sub-item for category %s", cat->id);
+			return KEFU_ERR(err, KEFU_EINVAL, "item", "unknown sub-item for category %s",
+					cat->id);
 	}
 	struct chat_session *live = map_get(&c->customer_session, cc->p.id);
 	if (live && live->state != SESSION_CLOSED) { /* one live chat per customer: hand back the same one */
@@ -616,7 +633,8 @@ int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const 
 	rand_id(id, sizeof id, "s_");
 	struct chat_session *s = session_new(c, id);
 	snprintf(s->customer, sizeof s->customer, "%s", cc->p.id);
-	snprintf(s->customer_type, sizeof s->customer_type, "%s", cc->p.customer_type[0] ? cc->p.customer_type : "new");
+	snprintf(s->customer_type, sizeof s->customer_type, "%s",
+		 cc->p.customer_type[0] ? cc->p.customer_type : "new");
 	snprintf(s->channel, sizeof s->channel, "web");
 	snprintf(s->category, sizeof s->category, "%s", cat->id);
 	snprintf(s->group, sizeof s->group, "%s", cat->group);
@@ -625,10 +643,10 @@ int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const 
 	s->state = SESSION_QUEUED;
 	map_put(&c->customer_session, s->customer, s);
 
-	json_t *opened = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "id", s->id, "channel", s->channel, "customer",
-				   s->customer, "customer_type", s->customer_type, "visitor",
-				   strncmp(s->customer, "v_", 2) == 0, "category", s->category, "group", s->group,
-				   "region", "");
+	json_t *opened = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "id", s->id, "channel", s->channel,
+				   "customer", s->customer, "customer_type", s->customer_type, "visitor",
+				   strncmp(s->customer, "v_", 2) == 0, "category", s->category, "group",
+				   s->group, "region", "");
 	if (item)
 		json_object_set_new(opened, "item", json_string(item));
 	int rc = append(c, "session.opened", s, s->customer, now, opened, NULL, err);
@@ -639,14 +657,16 @@ int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const 
 	}
 	chat__queue_insert(c, s);
 	struct pending *p = pending_new(c, s, cc, NULL);
-	pending_add(p, TO_CUSTOMER, NULL, NULL, json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
-	append(c, "session.queued", s, NULL, now, json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), p,
-	       NULL);
+	pending_add(p, TO_CUSTOMER, NULL, NULL,
+		    json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
+	append(c, "session.queued", s, NULL, now,
+	       json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), p, NULL);
 	chat__route_group(c, s->group);
 	return 0;
 }
 
-void chat__assign(struct chat *c, struct chat_session *s, struct chat_agent *a, const char *how, const char *actor)
+void chat__assign(struct chat *c, struct chat_session *s, struct chat_agent *a, const char *how,
+		  const char *actor)
 {
 	int64_t now = clock_now_ms();
 	chat__queue_remove(c, s);
@@ -656,14 +676,17 @@ void chat__assign(struct chat *c, struct chat_session *s, struct chat_agent *a, 
 	a->last_assigned_ms = now;
 	struct pending *p = pending_new(c, s, NULL, NULL);
 	json_t *sj = session_json(c, s);
-	pending_add(p, TO_AGENT, NULL, a->id, json_pack("{s:s,s:o}", "type", "assigned", "session", json_deep_copy(sj)));
+	pending_add(p, TO_AGENT, NULL, a->id,
+		    json_pack("{s:s,s:o}", "type", "assigned", "session", json_deep_copy(sj)));
 	pending_add(p, TO_CUSTOMER, NULL, NULL, json_pack("{s:s,s:o}", "type", "session", "session", sj));
-	append(c, "session.assigned", s, actor, now, json_pack("{s:s,s:s}", "agent", a->id, "how", how), p, NULL);
+	append(c, "session.assigned", s, actor, now, json_pack("{s:s,s:s}", "agent", a->id, "how", how), p,
+	       NULL);
 	char text[256];
 	if (strcmp(how, "transfer") == 0)
 		snprintf(text, sizeof text, TRANSFER_TEXT, a->display);
 	else
-		snprintf(text, sizeof text, GREETING_FMT, a->display); /* N-01: standard greeting, marked system */
+		snprintf(text, sizeof text, GREETING_FMT,
+			 a->display); /* N-01: standard greeting, marked system */
 	system_message(c, s, text, NULL, now);
 }
 
@@ -686,12 +709,13 @@ static json_t *hits_json(const struct guard_result *r, bool for_sender)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < r->nhits; i++) {
 		const struct guard_hit *h = &r->hits[i];
-		json_t *o = json_pack("{s:s,s:I,s:I,s:s}", "rule", h->rule, "start", (json_int_t)h->start, "end",
-				      (json_int_t)h->end, "severity", severity_name(h->severity));
+		json_t *o = json_pack("{s:s,s:I,s:I,s:s}", "rule", h->rule, "start", (json_int_t)h->start,
+				      "end", (json_int_t)h->end, "severity", severity_name(h->severity));
 		if (for_sender) {
 			json_object_set_new(o, "text", json_string(h->text ? h->text : ""));
 			json_object_set_new(o, "reason", json_string(h->reason ? h->reason : ""));
-			json_object_set_new(o, "suggestion", h->suggestion ? json_string(h->suggestion) : json_null());
+			json_object_set_new(o, "suggestion",
+					    h->suggestion ? json_string(h->suggestion) : json_null());
 		}
 		json_array_append_new(arr, o);
 	}
@@ -701,20 +725,22 @@ static json_t *hits_json(const struct guard_result *r, bool for_sender)
 static void record_hits(struct chat *c, struct chat_session *s, const struct principal *who, bool customer,
 			const struct guard_result *r, bool delivered, int64_t seq, int64_t now)
 {
-	json_t *data = json_pack("{s:s,s:s,s:o,s:b}", "verdict", verdict_name(r->verdict), "role",
-				 customer ? "customer" : "agent", "hits", hits_json(r, false), "delivered", delivered);
+	json_t *data =
+	    json_pack("{s:s,s:s,s:o,s:b}", "verdict", verdict_name(r->verdict), "role",
+		      customer ? "customer" : "agent", "hits", hits_json(r, false), "delivered", delivered);
 	if (seq)
 		json_object_set_new(data, "seq", json_integer(seq));
 	append(c, "guard.hit", s, who->id, now, data, NULL, NULL);
 }
 
 /* Raises an alert: an event, a frame to the serving agent, and an entry in the supervisor view. */
-static void raise_alert(struct chat *c, struct chat_session *s, const char *actor, const char *kind, json_t *detail,
-			int64_t now)
+static void raise_alert(struct chat *c, struct chat_session *s, const char *actor, const char *kind,
+			json_t *detail, int64_t now)
 {
 	char at[40];
 	fmt_time(now, at);
-	json_t *alert = json_pack("{s:s,s:s,s:s,s:s}", "type", "alert", "kind", kind, "session", s->id, "at", at);
+	json_t *alert =
+	    json_pack("{s:s,s:s,s:s,s:s}", "type", "alert", "kind", kind, "session", s->id, "at", at);
 	json_object_update(alert, detail);
 	json_array_append(c->alerts, alert);
 	while (json_array_size(c->alerts) > (size_t)c->policy->alerts_kept)
@@ -731,14 +757,17 @@ static void raise_alert(struct chat *c, struct chat_session *s, const char *acto
 /* Scans a message before it is stored. Returns 0 (go on; *out holds the verdict), 1 (an agent
  * message was blocked: the agent got the reason and a suggestion, a guard.hit is recorded), or a
  * negative code (bad text, or the guard failed: agent messages then fail closed). */
-static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session *s, bool customer, const char *text,
-		       size_t len, const char *client_id, struct guard_result *out, struct kefu_err *err)
+static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session *s, bool customer,
+		       const char *text, size_t len, const char *client_id, struct guard_result *out,
+		       struct kefu_err *err)
 {
 	if (!c->guard)
 		return 0;
 	struct guard *g = guard_slot_get(c->guard);
 	struct kefu_err gerr = {0};
-	int rc = g ? guard_scan(g, c->scratch, customer ? GUARD_ROLE_CUSTOMER : GUARD_ROLE_AGENT, text, len, out, &gerr) : 0;
+	int rc = g ? guard_scan(g, c->scratch, customer ? GUARD_ROLE_CUSTOMER : GUARD_ROLE_AGENT, text, len,
+				out, &gerr)
+		   : 0;
 	if (rc < 0) {
 		guard_unref(g);
 		if (rc == -KEFU_EINVAL || rc == -KEFU_ELIMIT)
@@ -746,7 +775,8 @@ static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session
 		log_error("chat", "guard failed code=%s", kefu_strerror(rc));
 		if (customer)
 			return 0; /* customers are never stopped by our own fault */
-		return KEFU_ERR(err, KEFU_EINTERNAL, "text", "the compliance check is unavailable; try again");
+		return KEFU_ERR(err, KEFU_EINTERNAL, "text",
+				"the compliance check is unavailable; try again");
 	}
 	if (customer || out->verdict != GUARD_BLOCK) {
 		guard_unref(g);
@@ -757,11 +787,14 @@ static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session
 		if (out->hits[i].severity == GUARD_SEV_BLOCK)
 			first = &out->hits[i];
 	char *rewrite = guard_rewrite(out, text, len);
-	json_t *f = error_frame("blocked", first && first->reason ? first->reason : "the message breaks a service norm",
+	json_t *f = error_frame("blocked",
+				first && first->reason ? first->reason : "the message breaks a service norm",
 				"text", client_id);
 	json_object_set_new(f, "reason", json_string(first && first->reason ? first->reason : ""));
-	json_object_set_new(f, "suggestion", rewrite ? json_string(rewrite)
-						     : first && first->suggestion ? json_string(first->suggestion) : json_null());
+	json_object_set_new(f, "suggestion",
+			    rewrite			     ? json_string(rewrite)
+				: first && first->suggestion ? json_string(first->suggestion)
+							     : json_null());
 	json_object_set_new(f, "session", json_string(s->id));
 	json_object_set_new(f, "hits", hits_json(out, true));
 	send_json(c, cc, f);
@@ -786,8 +819,10 @@ static void guard_after_send(struct chat *c, struct chat_conn *cc, struct chat_s
 		send_json(c, cc, f);
 	}
 	if (r->fraud) /* C-08: flagged in both directions, at once */
-		raise_alert(c, s, cc->p.id, "fraud", json_pack("{s:s,s:I}", "from", customer ? "customer" : "agent", "seq",
-							       (json_int_t)s->last_seq), now);
+		raise_alert(c, s, cc->p.id, "fraud",
+			    json_pack("{s:s,s:I}", "from", customer ? "customer" : "agent", "seq",
+				      (json_int_t)s->last_seq),
+			    now);
 	if (customer && r->emotion_label) { /* C-11: running negative share of the customer's messages */
 		s->customer_msgs++;
 		if (strcmp(r->emotion_label, "negative") == 0)
@@ -796,7 +831,8 @@ static void guard_after_send(struct chat *c, struct chat_conn *cc, struct chat_s
 		if (!s->emotion_alerted && s->customer_msgs >= c->policy->negative_min_msgs &&
 		    share >= c->policy->negative_share_alert) {
 			s->emotion_alerted = true;
-			raise_alert(c, s, cc->p.id, "emotion", json_pack("{s:f,s:f}", "share", share, "score", r->emotion_score), now);
+			raise_alert(c, s, cc->p.id, "emotion",
+				    json_pack("{s:f,s:f}", "share", share, "score", r->emotion_score), now);
 		}
 	}
 }
@@ -821,9 +857,10 @@ int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const c
 	if (client_id) { /* idempotent resend: acknowledge again, store nothing */
 		for (int i = 0; i < CHAT_RECENT_IDS; i++) {
 			if (strcmp(s->recent[i].client_id, client_id) == 0) {
-				send_json(c, cc, json_pack("{s:s,s:s,s:s,s:I,s:b}", "type", "ack", "client_id", client_id,
-							   "session", s->id, "seq", (json_int_t)s->recent[i].seq,
-							   "duplicate", 1));
+				send_json(c, cc,
+					  json_pack("{s:s,s:s,s:s,s:I,s:b}", "type", "ack", "client_id",
+						    client_id, "session", s->id, "seq",
+						    (json_int_t)s->recent[i].seq, "duplicate", 1));
 				return 0;
 			}
 		}
@@ -838,12 +875,12 @@ int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const c
 	struct pending *p = pending_new(c, s, cc, client_id);
 	char at[40];
 	fmt_time(now, at);
-	json_t *ack = json_pack("{s:s,s:s,s:I,s:s}", "type", "ack", "session", s->id, "seq", (json_int_t)(s->last_seq + 1),
-				"at", at);
+	json_t *ack = json_pack("{s:s,s:s,s:I,s:s}", "type", "ack", "session", s->id, "seq",
+				(json_int_t)(s->last_seq + 1), "at", at);
 	json_object_set_new(ack, "client_id", client_id ? json_string(client_id) : json_null());
 	pending_add(p, TO_CONN, cc, NULL, ack);
-	rc = append_message(c, s, customer ? "customer" : "agent", customer ? NULL : cc->p.id, copy, client_id, p, cc, now,
-			    err);
+	rc = append_message(c, s, customer ? "customer" : "agent", customer ? NULL : cc->p.id, copy,
+			    client_id, p, cc, now, err);
 	free(copy);
 	if (rc < 0) {
 		s->last_seq--;
@@ -878,10 +915,11 @@ int chat_recv(struct chat *c, struct chat_conn *cc, const char *session, int64_t
 	if (!participant(s, cc))
 		return KEFU_ERR(err, KEFU_EPERM, "session", "you are not a participant of this session");
 	if (seq < 1 || seq > s->last_seq)
-		return KEFU_ERR(err, KEFU_EINVAL, "seq", "seq must be between 1 and the session's last message");
+		return KEFU_ERR(err, KEFU_EINVAL, "seq",
+				"seq must be between 1 and the session's last message");
 	bool customer = principal_is_customer(&cc->p);
-	json_t *f = json_pack("{s:s,s:s,s:I,s:s}", "type", "delivered", "session", s->id, "seq", (json_int_t)seq, "by",
-			      customer ? "customer" : "agent");
+	json_t *f = json_pack("{s:s,s:s,s:I,s:s}", "type", "delivered", "session", s->id, "seq",
+			      (json_int_t)seq, "by", customer ? "customer" : "agent");
 	char *txt = json_dumps(f, JSON_COMPACT);
 	json_decref(f);
 	if (customer) {
@@ -904,8 +942,8 @@ int chat_typing(struct chat *c, struct chat_conn *cc, const char *session, struc
 		return KEFU_ERR(err, KEFU_EPERM, "session", "you are not a participant of this session");
 	bool customer = principal_is_customer(&cc->p);
 	char frame[160];
-	int n = snprintf(frame, sizeof frame, "{\"type\":\"typing\",\"session\":\"%s\",\"from\":\"%s\"}", s->id,
-			 customer ? "customer" : "agent");
+	int n = snprintf(frame, sizeof frame, "{\"type\":\"typing\",\"session\":\"%s\",\"from\":\"%s\"}",
+			 s->id, customer ? "customer" : "agent");
 	if (customer) {
 		struct chat_agent *a = s->agent[0] ? map_get(&c->agents, s->agent) : NULL;
 		if (a)
@@ -946,7 +984,8 @@ int chat_pick(struct chat *c, struct chat_conn *cc, const char *session, struct 
 	if (!chat__agent_has_skill(a, s->group) && !is_lead_or_above(&cc->p))
 		return KEFU_ERR(err, KEFU_EPERM, "session", "the session waits for skill group %s", s->group);
 	if (a->active >= a->max_chats)
-		return KEFU_ERR(err, KEFU_ECONFLICT, "session", "you already serve %d chats (your limit)", a->active);
+		return KEFU_ERR(err, KEFU_ECONFLICT, "session", "you already serve %d chats (your limit)",
+				a->active);
 	chat__assign(c, s, a, "pick", a->id);
 	return 0;
 }
@@ -966,11 +1005,14 @@ int chat_transfer(struct chat *c, struct chat_conn *cc, const char *session, con
 	if (!s)
 		return -KEFU_ENOTFOUND;
 	if (s->state != SESSION_ASSIGNED)
-		return KEFU_ERR(err, KEFU_ECONFLICT, "session", "only a chat being served can be transferred");
+		return KEFU_ERR(err, KEFU_ECONFLICT, "session",
+				"only a chat being served can be transferred");
 	if (!participant(s, cc) && !is_lead_or_above(&cc->p))
-		return KEFU_ERR(err, KEFU_EPERM, "session", "only the serving agent or a lead can transfer this chat");
+		return KEFU_ERR(err, KEFU_EPERM, "session",
+				"only the serving agent or a lead can transfer this chat");
 	if (!!to_agent == !!to_group)
-		return KEFU_ERR(err, KEFU_EINVAL, to_agent ? "to_group" : "to_agent", "give exactly one of to_agent and to_group");
+		return KEFU_ERR(err, KEFU_EINVAL, to_agent ? "to_group" : "to_agent",
+				"give exactly one of to_agent and to_group");
 	int rc = check_text(c, "note", note, note ? strlen(note) : 0, NOTE_MAX_CHARS, false, err);
 	if (rc < 0)
 		return rc;
@@ -982,7 +1024,8 @@ int chat_transfer(struct chat *c, struct chat_conn *cc, const char *session, con
 		if (strcmp(target->id, s->agent) == 0)
 			return KEFU_ERR(err, KEFU_EINVAL, "to_agent", "the chat is already with this agent");
 		if (target->active >= target->max_chats)
-			return KEFU_ERR(err, KEFU_ECONFLICT, "to_agent", "the target agent has no free capacity");
+			return KEFU_ERR(err, KEFU_ECONFLICT, "to_agent",
+					"the target agent has no free capacity");
 	} else if (!group_known(c, to_group)) {
 		return KEFU_ERR(err, KEFU_EINVAL, "to_group", "unknown skill group");
 	}
@@ -993,7 +1036,8 @@ int chat_transfer(struct chat *c, struct chat_conn *cc, const char *session, con
 	json_object_set_new(data, "to_group", to_group ? json_string(to_group) : json_null());
 	json_object_set_new(data, "note", json_string(note ? note : ""));
 	struct pending *p = pending_new(c, s, cc, NULL);
-	pending_add(p, TO_AGENT, NULL, from->id, json_pack("{s:s,s:s,s:s}", "type", "unassigned", "session", s->id, "reason", "transfer"));
+	pending_add(p, TO_AGENT, NULL, from->id,
+		    json_pack("{s:s,s:s,s:s}", "type", "unassigned", "session", s->id, "reason", "transfer"));
 	rc = append(c, "session.transferred", s, cc->p.id, now, data, p, err);
 	if (rc < 0)
 		return rc;
@@ -1007,16 +1051,18 @@ int chat_transfer(struct chat *c, struct chat_conn *cc, const char *session, con
 		s->queued_ms = s->opened_ms; /* keeps its place by age */
 		chat__queue_insert(c, s);
 		struct pending *q = pending_new(c, s, NULL, NULL);
-		pending_add(q, TO_CUSTOMER, NULL, NULL, json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
-		append(c, "session.queued", s, NULL, now, json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), q,
-		       NULL);
+		pending_add(q, TO_CUSTOMER, NULL, NULL,
+			    json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
+		append(c, "session.queued", s, NULL, now,
+		       json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), q, NULL);
 		chat__route_group(c, s->group);
 	}
 	chat__route_agent(c, from);
 	return 0;
 }
 
-int chat_close(struct chat *c, struct chat_conn *cc, const char *session, const char *summary, struct kefu_err *err)
+int chat_close(struct chat *c, struct chat_conn *cc, const char *session, const char *summary,
+	       struct kefu_err *err)
 {
 	struct chat_session *s = find_session(c, session, err);
 	if (!s)
@@ -1026,16 +1072,20 @@ int chat_close(struct chat *c, struct chat_conn *cc, const char *session, const 
 		return KEFU_ERR(err, KEFU_EPERM, "session", "you are not a participant of this session");
 	if (s->state == SESSION_CLOSED)
 		return KEFU_ERR(err, KEFU_ECONFLICT, "session", "the session is already closed");
-	int rc = check_text(c, "summary", summary, summary ? strlen(summary) : 0, SUMMARY_MAX_CHARS, false, err);
+	int rc =
+	    check_text(c, "summary", summary, summary ? strlen(summary) : 0, SUMMARY_MAX_CHARS, false, err);
 	if (rc < 0)
 		return rc;
 	int64_t now = clock_now_ms();
 	struct pending *p = pending_new(c, s, cc, NULL);
-	json_t *closed = json_pack("{s:s,s:s,s:s}", "type", "closed", "session", s->id, "by", customer ? "customer" : "agent");
+	json_t *closed = json_pack("{s:s,s:s,s:s}", "type", "closed", "session", s->id, "by",
+				   customer ? "customer" : "agent");
 	json_object_set_new(closed, "summary", json_string(summary ? summary : ""));
 	pending_add(p, TO_SESSION, NULL, NULL, closed);
-	rc = append(c, "session.closed", s, cc->p.id, now,
-		    json_pack("{s:s,s:s}", "by", customer ? "customer" : "agent", "summary", summary ? summary : ""), p, err);
+	rc = append(
+	    c, "session.closed", s, cc->p.id, now,
+	    json_pack("{s:s,s:s}", "by", customer ? "customer" : "agent", "summary", summary ? summary : ""),
+	    p, err);
 	if (rc < 0)
 		return rc;
 	enum session_state was = s->state;
@@ -1045,7 +1095,8 @@ int chat_close(struct chat *c, struct chat_conn *cc, const char *session, const 
 	if (was == SESSION_QUEUED)
 		chat__queue_remove(c, s);
 	struct pending *r = pending_new(c, s, NULL, NULL); /* N-10: rating request after the summary */
-	pending_add(r, TO_CUSTOMER, NULL, NULL, json_pack("{s:s,s:s}", "type", "rate_request", "session", s->id));
+	pending_add(r, TO_CUSTOMER, NULL, NULL,
+		    json_pack("{s:s,s:s}", "type", "rate_request", "session", s->id));
 	system_message(c, s, RATE_TEXT, r, now);
 	if (was == SESSION_ASSIGNED) {
 		struct chat_agent *a = agent_get(c, s->agent, true);
@@ -1055,7 +1106,8 @@ int chat_close(struct chat *c, struct chat_conn *cc, const char *session, const 
 	return 0;
 }
 
-int chat_rate(struct chat *c, struct chat_conn *cc, const char *session, int score, int solved, struct kefu_err *err)
+int chat_rate(struct chat *c, struct chat_conn *cc, const char *session, int score, int solved,
+	      struct kefu_err *err)
 {
 	if (!principal_is_customer(&cc->p))
 		return KEFU_ERR(err, KEFU_EPERM, "type", "only the customer rates a chat");
@@ -1071,7 +1123,8 @@ int chat_rate(struct chat *c, struct chat_conn *cc, const char *session, int sco
 	json_t *data = json_pack("{s:i}", "score", score);
 	json_object_set_new(data, "solved", solved < 0 ? json_null() : json_boolean(solved));
 	struct pending *p = pending_new(c, s, cc, NULL);
-	pending_add(p, TO_SESSION, NULL, NULL, json_pack("{s:s,s:s,s:i}", "type", "rated", "session", s->id, "score", score));
+	pending_add(p, TO_SESSION, NULL, NULL,
+		    json_pack("{s:s,s:s,s:i}", "type", "rated", "session", s->id, "score", score));
 	int rc = append(c, "session.rated", s, cc->p.id, clock_now_ms(), data, p, err);
 	if (rc == 0)
 		s->rated = true;
@@ -1113,9 +1166,10 @@ json_t *chat_queue_json(struct chat *c, const struct principal *p)
 			continue;
 		int pos = 1;
 		for (struct chat_session *s = ((struct group_queue *)v)->head; s; s = s->qnext, pos++) {
-			json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:I}", "id", s->id, "group", s->group, "category",
-					      s->category, "customer_type", s->customer_type, "priority", s->priority,
-					      "position", pos, "waiting_s", (json_int_t)((now - s->queued_ms) / 1000));
+			json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:I}", "id", s->id, "group", s->group,
+					      "category", s->category, "customer_type", s->customer_type,
+					      "priority", s->priority, "position", pos, "waiting_s",
+					      (json_int_t)((now - s->queued_ms) / 1000));
 			json_array_append_new(arr, o);
 		}
 	}
@@ -1132,9 +1186,10 @@ json_t *chat_overview_json(struct chat *c)
 		json_t *skills = json_array();
 		for (int i = 0; i < a->nskills; i++)
 			json_array_append_new(skills, json_string(a->skills[i]));
-		json_array_append_new(agents, json_pack("{s:s,s:s,s:s,s:i,s:i,s:o}", "id", a->id, "display", a->display,
-							"status", a->status, "chats", a->active, "max_chats",
-							a->max_chats, "skills", skills));
+		json_array_append_new(agents,
+				      json_pack("{s:s,s:s,s:s,s:i,s:i,s:o}", "id", a->id, "display",
+						a->display, "status", a->status, "chats", a->active,
+						"max_chats", a->max_chats, "skills", skills));
 	}
 	for (size_t it = 0; map_next(&c->sessions, &it, NULL, &v);) {
 		struct chat_session *s = v;
@@ -1142,17 +1197,20 @@ json_t *chat_overview_json(struct chat *c)
 			continue;
 		char opened[40];
 		fmt_time(s->opened_ms, opened);
-		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", s->id, "agent", s->agent, "customer", s->customer,
-				      "category", s->category, "opened_at", opened);
-		json_object_set_new(o, "frt_s", s->first_agent_ms && s->first_customer_ms
-							? json_real((double)(s->first_agent_ms - s->first_customer_ms) / 1000.0)
-							: json_null());
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", s->id, "agent", s->agent, "customer",
+				      s->customer, "category", s->category, "opened_at", opened);
+		json_object_set_new(
+		    o, "frt_s",
+		    s->first_agent_ms && s->first_customer_ms
+			? json_real((double)(s->first_agent_ms - s->first_customer_ms) / 1000.0)
+			: json_null());
 		json_object_set_new(o, "waiting_s",
-				    s->unanswered_ms ? json_real((double)(now - s->unanswered_ms) / 1000.0) : json_null());
+				    s->unanswered_ms ? json_real((double)(now - s->unanswered_ms) / 1000.0)
+						     : json_null());
 		json_array_append_new(chats, o);
 	}
-	return json_pack("{s:o,s:o,s:o,s:O}", "queue", chat_queue_json(c, NULL), "agents", agents, "chats", chats, "alerts",
-			 c->alerts);
+	return json_pack("{s:o,s:o,s:o,s:O}", "queue", chat_queue_json(c, NULL), "agents", agents, "chats",
+			 chats, "alerts", c->alerts);
 }
 
 int chat_sweep(struct chat *c, int64_t now_ms, int64_t max_age_ms)

@@ -58,7 +58,8 @@ const struct principal *chat_conn_principal(const struct chat_conn *cc);
 /* The operations of docs/api.md "WebSocket". Each returns 0 or a negative code with err filled
  * (nothing changed). ref (may be NULL) is echoed in asynchronous error frames. */
 int chat_hello(struct chat *c, struct chat_conn *cc, json_t *resume, struct kefu_err *err);
-int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const char *item, struct kefu_err *err);
+int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const char *item,
+	      struct kefu_err *err);
 int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const char *text, size_t len,
 	      const char *client_id, struct kefu_err *err);
 int chat_recv(struct chat *c, struct chat_conn *cc, const char *session, int64_t seq, struct kefu_err *err);
@@ -84,10 +85,10 @@ json_t *chat_overview_json(struct chat *c);
 int chat_sweep(struct chat *c, int64_t now_ms, int64_t max_age_ms);
 
 struct chat_stats {
-	uint64_t sessions_live;  /* queued + assigned */
-	uint64_t queued;         /* waiting */
-	uint64_t agents_online;  /* status online */
-	uint64_t messages;       /* messages committed since start */
+	uint64_t sessions_live; /* queued + assigned */
+	uint64_t queued; /* waiting */
+	uint64_t agents_online; /* status online */
+	uint64_t messages; /* messages committed since start */
 };
 void chat_stats_get(struct chat *c, struct chat_stats *out);
 

@@ -15,32 +15,32 @@ enum session_state { SESSION_QUEUED, SESSION_ASSIGNED, SESSION_CLOSED };
 
 struct recent_id {
 	char client_id[65]; /* "" = empty */
-	int64_t seq;        /* seq it was given */
+	int64_t seq; /* seq it was given */
 };
 
 struct chat_session {
-	char id[24];              /* "s_<16 hex>" */
-	char customer[80];        /* customer id */
-	char customer_type[16];   /* new|returning|vip */
-	char channel[8];          /* web|app|im|phone|… */
-	char category[16];        /* N-12 category id */
-	char group[24];           /* skill group queued to */
+	char id[24]; /* "s_<16 hex>" */
+	char customer[80]; /* customer id */
+	char customer_type[16]; /* new|returning|vip */
+	char channel[8]; /* web|app|im|phone|… */
+	char category[16]; /* N-12 category id */
+	char group[24]; /* skill group queued to */
 	enum session_state state;
-	char agent[40];           /* assigned agent id, "" if none */
-	int priority;             /* 1 = VIP first (N-22) */
-	int64_t opened_ms;        /* session.opened */
-	int64_t queued_ms;        /* last session.queued: queue order within a priority */
-	int64_t closed_ms;        /* session.closed, 0 if open */
+	char agent[40]; /* assigned agent id, "" if none */
+	int priority; /* 1 = VIP first (N-22) */
+	int64_t opened_ms; /* session.opened */
+	int64_t queued_ms; /* last session.queued: queue order within a priority */
+	int64_t closed_ms; /* session.closed, 0 if open */
 	int64_t first_customer_ms; /* first customer message, 0 if none (K-01) */
-	int64_t first_agent_ms;   /* first agent reply, 0 if none (K-01) */
-	int64_t unanswered_ms;    /* oldest customer message not yet answered, 0 if none */
-	int64_t last_seq;         /* last seq handed out */
-	bool rated;               /* a rating was recorded */
-	int customer_msgs;        /* customer messages scored for emotion (C-11) */
-	int negative_msgs;        /* of which negative */
-	bool emotion_alerted;     /* the negative-share alert was raised once */
+	int64_t first_agent_ms; /* first agent reply, 0 if none (K-01) */
+	int64_t unanswered_ms; /* oldest customer message not yet answered, 0 if none */
+	int64_t last_seq; /* last seq handed out */
+	bool rated; /* a rating was recorded */
+	int customer_msgs; /* customer messages scored for emotion (C-11) */
+	int negative_msgs; /* of which negative */
+	bool emotion_alerted; /* the negative-share alert was raised once */
 	struct recent_id recent[CHAT_RECENT_IDS]; /* idempotency ring */
-	int recent_next;          /* next ring slot */
+	int recent_next; /* next ring slot */
 	struct chat_session *qprev, *qnext; /* queue links while queued */
 };
 
@@ -50,22 +50,22 @@ struct conn_list {
 };
 
 struct chat_agent {
-	char id[40];          /* user id */
-	char display[64];     /* shown to customers */
-	char status[8];       /* online|away|offline (K-05) */
+	char id[40]; /* user id */
+	char display[64]; /* shown to customers */
+	char status[8]; /* online|away|offline (K-05) */
 	char skills[PRINCIPAL_MAX_SKILLS][24]; /* skill groups */
 	int nskills;
-	int max_chats;        /* concurrent chat limit */
-	int active;           /* assigned sessions now */
+	int max_chats; /* concurrent chat limit */
+	int active; /* assigned sessions now */
 	int64_t last_assigned_ms; /* tie-break: longest idle first */
 	struct conn_list conns; /* open connections of this agent */
 };
 
 struct chat_conn {
-	struct chat *chat;     /* owner */
-	struct principal p;    /* who */
-	void *transport;       /* NULL once detached */
-	int refs;              /* 1 while attached + one per pending callback */
+	struct chat *chat; /* owner */
+	struct principal p; /* who */
+	void *transport; /* NULL once detached */
+	int refs; /* 1 while attached + one per pending callback */
 };
 
 struct group_queue {
@@ -74,19 +74,19 @@ struct group_queue {
 };
 
 struct chat {
-	struct store *store;         /* borrowed */
+	struct store *store; /* borrowed */
 	struct store_reader *reader; /* borrowed, loop thread */
 	const struct chat_policy *policy;
 	struct chat_sink sink;
-	struct guard_slot *guard;       /* borrowed; NULL = no compliance guard */
-	struct guard_scratch *scratch;  /* the loop thread's scan scratch (owned) */
-	json_t *alerts;                 /* recent alerts for the supervisor view (array, newest last) */
-	struct map sessions;   /* id → struct chat_session* (owned) */
+	struct guard_slot *guard; /* borrowed; NULL = no compliance guard */
+	struct guard_scratch *scratch; /* the loop thread's scan scratch (owned) */
+	json_t *alerts; /* recent alerts for the supervisor view (array, newest last) */
+	struct map sessions; /* id → struct chat_session* (owned) */
 	struct map customer_session; /* customer id → latest live struct chat_session* (borrowed) */
-	struct map agents;     /* id → struct chat_agent* (owned) */
-	struct map customers;  /* customer id → struct conn_list* (owned) */
-	struct map queues;     /* group → struct group_queue* (owned) */
-	uint64_t messages;     /* committed messages since start */
+	struct map agents; /* id → struct chat_agent* (owned) */
+	struct map customers; /* customer id → struct conn_list* (owned) */
+	struct map queues; /* group → struct group_queue* (owned) */
+	uint64_t messages; /* committed messages since start */
 };
 
 /* queue.c */

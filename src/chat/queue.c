@@ -86,7 +86,8 @@ static struct chat_agent *pick_agent(struct chat *c, const char *group)
 	void *v;
 	for (size_t it = 0; map_next(&c->agents, &it, NULL, &v);) {
 		struct chat_agent *a = v;
-		if (strcmp(a->status, "online") != 0 || a->active >= a->max_chats || !chat__agent_has_skill(a, group))
+		if (strcmp(a->status, "online") != 0 || a->active >= a->max_chats ||
+		    !chat__agent_has_skill(a, group))
 			continue;
 		if (!best || a->active < best->active ||
 		    (a->active == best->active && a->last_assigned_ms < best->last_assigned_ms))

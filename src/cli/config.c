@@ -31,20 +31,20 @@ static int parse_num(const char *key, const char *v, double lo, double hi, doubl
 	return 0;
 }
 
-#define STR_KEY(name, field)                                                                                  \
-	if (strcmp(key, name) == 0) {                                                                          \
-		if (strlen(value) >= sizeof c->field)                                                              \
-			return KEFU_ERR(err, KEFU_EINVAL, key, "%s is too long", key);                             \
-		snprintf(c->field, sizeof c->field, "%s", value);                                                  \
-		return 0;                                                                                          \
+#define STR_KEY(name, field)                                                                                 \
+	if (strcmp(key, name) == 0) {                                                                        \
+		if (strlen(value) >= sizeof c->field)                                                        \
+			return KEFU_ERR(err, KEFU_EINVAL, key, "%s is too long", key);                       \
+		snprintf(c->field, sizeof c->field, "%s", value);                                            \
+		return 0;                                                                                    \
 	}
-#define NUM_KEY(name, lvalue, type, lo, hi)                                                                   \
-	if (strcmp(key, name) == 0) {                                                                          \
-		double d;                                                                                          \
-		int rc_ = parse_num(key, value, lo, hi, &d, err);                                                  \
-		if (rc_ == 0)                                                                                      \
-			lvalue = (type)d;                                                                          \
-		return rc_;                                                                                        \
+#define NUM_KEY(name, lvalue, type, lo, hi)                                                                  \
+	if (strcmp(key, name) == 0) {                                                                        \
+		double d;                                                                                    \
+		int rc_ = parse_num(key, value, lo, hi, &d, err);                                            \
+		if (rc_ == 0)                                                                                \
+			lvalue = (type)d;                                                                    \
+		return rc_;                                                                                  \
 	}
 
 int config_set(struct serve_config *c, const char *key, const char *value, struct kefu_err *err)

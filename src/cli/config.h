@@ -9,18 +9,18 @@
 #include "http/http.h"
 
 struct serve_config {
-	char listen[128];        /* HOST:PORT; port 0 picks a free one */
-	char db[512];            /* SQLite file */
-	char static_dir[512];    /* built web apps */
-	char lexicons_dir[512];  /* compliance lexicons (guard) */
-	char log_level[16];      /* debug|info|warn|error */
+	char listen[128]; /* HOST:PORT; port 0 picks a free one */
+	char db[512]; /* SQLite file */
+	char static_dir[512]; /* built web apps */
+	char lexicons_dir[512]; /* compliance lexicons (guard) */
+	char log_level[16]; /* debug|info|warn|error */
 	char widget_secret[128]; /* HMAC key for identified customers ("" = random per start) */
-	char port_file[512];     /* write the bound port here ("" = no) */
-	int token_ttl_hours;     /* login validity */
-	int login_max_failures;  /* per name and per address … */
+	char port_file[512]; /* write the bound port here ("" = no) */
+	int token_ttl_hours; /* login validity */
+	int login_max_failures; /* per name and per address … */
 	int login_max_failures_per_addr; /* per client address … */
-	int login_window_s;      /* … within this window */
-	bool demo;               /* load the demo organisation if the store is empty */
+	int login_window_s; /* … within this window */
+	bool demo; /* load the demo organisation if the store is empty */
 	struct http_limits limits;
 };
 

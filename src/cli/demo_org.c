@@ -15,14 +15,14 @@ struct demo_user {
 };
 
 static const struct demo_user users[] = {
-	{"admin", "adminpass", "管理员", "admin", NULL, NULL, NULL, NULL, 0},
-	{"agent1", "agent1pass", "小美", "agent", "junior", "t1", "presale", "presale,aftersale", 5},
-	{"agent2", "agent2pass", "小刚", "agent", "senior", "t1", "aftersale", "presale,aftersale", 5},
-	{"lead1", "lead1pass", "王组长", "lead", "lead", "t1", "presale", "presale,aftersale", 3},
-	{"sup1", "sup1pass", "李主管", "supervisor", "supervisor", "t1", NULL, NULL, 0},
-	{"mgr1", "mgr1pass", "赵经理", "manager", "manager", NULL, NULL, NULL, 0},
-	{"qa1", "qa1pass1", "质检员", "qa", NULL, NULL, NULL, NULL, 0},
-	{"dept1", "dept1pass", "物流部", "dept", NULL, NULL, NULL, NULL, 0},
+    {"admin", "adminpass", "管理员", "admin", NULL, NULL, NULL, NULL, 0},
+    {"agent1", "agent1pass", "小美", "agent", "junior", "t1", "presale", "presale,aftersale", 5},
+    {"agent2", "agent2pass", "小刚", "agent", "senior", "t1", "aftersale", "presale,aftersale", 5},
+    {"lead1", "lead1pass", "王组长", "lead", "lead", "t1", "presale", "presale,aftersale", 3},
+    {"sup1", "sup1pass", "李主管", "supervisor", "supervisor", "t1", NULL, NULL, 0},
+    {"mgr1", "mgr1pass", "赵经理", "manager", "manager", NULL, NULL, NULL, 0},
+    {"qa1", "qa1pass1", "质检员", "qa", NULL, NULL, NULL, NULL, 0},
+    {"dept1", "dept1pass", "物流部", "dept", NULL, NULL, NULL, NULL, 0},
 };
 
 struct demo_customer {
@@ -30,17 +30,18 @@ struct demo_customer {
 };
 
 static const struct demo_customer customers[] = {
-	{"c001", "王丽", "13812345678", "vip", "上海市", "[\"VIP\",\"偏好快递顺丰\",\"母婴\"]"},
-	{"c002", "李强", "13987654321", "new", "北京市", "[\"新客\"]"},
-	{"c003", "张敏", "13700001111", "returning", "广东省广州市", "[\"老客\",\"数码\"]"},
+    {"c001", "王丽", "13812345678", "vip", "上海市", "[\"VIP\",\"偏好快递顺丰\",\"母婴\"]"},
+    {"c002", "李强", "13987654321", "new", "北京市", "[\"新客\"]"},
+    {"c003", "张敏", "13700001111", "returning", "广东省广州市", "[\"老客\",\"数码\"]"},
 };
 
 static int add_customer(struct store *s, const struct demo_customer *c, struct kefu_err *err)
 {
 	json_t *tags = json_loads(c->tags, 0, NULL);
 	struct store_event ev = {.type = "customer.upserted",
-				 .data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "id", c->id, "name", c->name, "phone",
-						   c->phone, "type", c->type, "region", c->region, "tags", tags)};
+				 .data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "id", c->id, "name", c->name,
+						   "phone", c->phone, "type", c->type, "region", c->region,
+						   "tags", tags)};
 	return store_append_sync(s, &ev, NULL, err);
 }
 
@@ -48,8 +49,9 @@ static int add_order(struct store *s, const char *id, const char *customer, int6
 		     const char *status, const char *item, struct kefu_err *err)
 {
 	struct store_event ev = {.type = "order.recorded",
-				 .data = json_pack("{s:s,s:s,s:I,s:f,s:s,s:s}", "id", id, "customer", customer, "at_ms",
-						   (json_int_t)at_ms, "amount", amount, "status", status, "item", item)};
+				 .data = json_pack("{s:s,s:s,s:I,s:f,s:s,s:s}", "id", id, "customer",
+						   customer, "at_ms", (json_int_t)at_ms, "amount", amount,
+						   "status", status, "item", item)};
 	return store_append_sync(s, &ev, NULL, err);
 }
 
@@ -67,11 +69,18 @@ int demo_org_load(struct store *s, struct store_reader *r, struct kefu_err *err)
 		if (d->skills) {
 			char buf[128];
 			snprintf(buf, sizeof buf, "%s", d->skills);
-			for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
 				json_array_append_new(skills, json_string(t));
 		}
-		struct user_new u = {.name = d->name, .password = d->password, .display = d->display, .role = d->role,
-				     .level = d->level, .team = d->team, .post = d->post, .skills = skills,
+		struct user_new u = {.name = d->name,
+				     .password = d->password,
+				     .display = d->display,
+				     .role = d->role,
+				     .level = d->level,
+				     .team = d->team,
+				     .post = d->post,
+				     .skills = skills,
 				     .max_chats = d->max_chats};
 		char id[24];
 		rc = users_add_sync(s, r, &u, id, err);
@@ -89,9 +98,10 @@ int demo_org_load(struct store *s, struct store_reader *r, struct kefu_err *err)
 		return rc;
 	printf("kefu: demo organisation loaded. Logins (name / password):\n");
 	for (size_t i = 0; i < sizeof users / sizeof users[0]; i++)
-		printf("  %-7s / %-11s %s (%s%s%s)\n", users[i].name, users[i].password, users[i].display, users[i].role,
-		       users[i].level ? ", " : "", users[i].level ? users[i].level : "");
-	printf("  demo customers for the widget: c001 (VIP), c002 (new), c003 (returning); anonymous visitors work too\n");
+		printf("  %-7s / %-11s %s (%s%s%s)\n", users[i].name, users[i].password, users[i].display,
+		       users[i].role, users[i].level ? ", " : "", users[i].level ? users[i].level : "");
+	printf("  demo customers for the widget: c001 (VIP), c002 (new), c003 (returning); anonymous "
+	       "visitors work too\n");
 	fflush(stdout);
 	return 0;
 }

@@ -13,7 +13,8 @@ int cli_routes(int argc, char **argv)
 {
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0) {
-			printf("usage: kefu routes\nPrints each route as {\"method\",\"path\",\"perm\",\"roles\":[…]} per line.\n");
+			printf("usage: kefu routes\nPrints each route as "
+			       "{\"method\",\"path\",\"perm\",\"roles\":[…]} per line.\n");
 			return 0;
 		}
 		fprintf(stderr, "usage: kefu routes\n");
@@ -25,9 +26,10 @@ int cli_routes(int argc, char **argv)
 		json_t *roles = json_array();
 		for (int role = 0; role < ROLE_COUNT; role++)
 			if (perm_allows(r[i].perm, (enum auth_role)role))
-				json_array_append_new(roles, json_string(auth_role_name((enum auth_role)role)));
-		json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "method", r[i].method, "path", r[i].pattern, "perm", r[i].perm,
-				      "roles", roles);
+				json_array_append_new(roles,
+						      json_string(auth_role_name((enum auth_role)role)));
+		json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "method", r[i].method, "path", r[i].pattern,
+				      "perm", r[i].perm, "roles", roles);
 		char *line = json_dumps(o, JSON_COMPACT);
 		printf("%s\n", line);
 		free(line);

@@ -26,7 +26,7 @@
 struct serve {
 	uv_loop_t loop;
 	struct app app;
-	uv_async_t store_async;   /* the writer thread wakes the loop for completions */
+	uv_async_t store_async; /* the writer thread wakes the loop for completions */
 	uv_signal_t sigterm, sigint;
 	uv_timer_t sweep;
 	bool stopping;
@@ -56,7 +56,7 @@ static void http_stopped_cb(void *arg)
 	struct serve *sv = arg;
 	sv->app.http = NULL;
 	store_drain(sv->app.store); /* commits everything queued, stops the writer */
-	store_poll(sv->app.store);   /* the last callbacks */
+	store_poll(sv->app.store); /* the last callbacks */
 	uv_close((uv_handle_t *)&sv->store_async, NULL);
 	uv_close((uv_handle_t *)&sv->sigterm, NULL);
 	uv_close((uv_handle_t *)&sv->sigint, NULL);
@@ -77,10 +77,12 @@ static void signal_cb(uv_signal_t *h, int signum)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kefu serve [--listen HOST:PORT] [--db PATH] [--static DIR] [--config FILE]\n"
-		   "                  [--demo] [--port-file FILE] [--lexicons DIR] [--log-level debug|info|warn|error]\n"
-		   "Runs the service. Settings come from --config (default conf/kefu.conf when present);\n"
-		   "flags override them. --listen with port 0 picks a free port (see --port-file).\n");
+	fprintf(f,
+		"usage: kefu serve [--listen HOST:PORT] [--db PATH] [--static DIR] [--config FILE]\n"
+		"                  [--demo] [--port-file FILE] [--lexicons DIR] [--log-level "
+		"debug|info|warn|error]\n"
+		"Runs the service. Settings come from --config (default conf/kefu.conf when present);\n"
+		"flags override them. --listen with port 0 picks a free port (see --port-file).\n");
 }
 
 static int write_port_file(const char *path, int port)
@@ -103,12 +105,16 @@ int cli_serve(int argc, char **argv)
 	config_defaults(&cfg);
 	const char *config_path = NULL;
 	static const struct option opts[] = {
-		{"listen", required_argument, 0, 'l'}, {"db", required_argument, 0, 'd'},
-		{"static", required_argument, 0, 's'}, {"config", required_argument, 0, 'c'},
-		{"demo", no_argument, 0, 'D'},         {"port-file", required_argument, 0, 'p'},
-		{"log-level", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
-		{"lexicons", required_argument, 0, 'x'},
-		{0, 0, 0, 0},
+	    {"listen", required_argument, 0, 'l'},
+	    {"db", required_argument, 0, 'd'},
+	    {"static", required_argument, 0, 's'},
+	    {"config", required_argument, 0, 'c'},
+	    {"demo", no_argument, 0, 'D'},
+	    {"port-file", required_argument, 0, 'p'},
+	    {"log-level", required_argument, 0, 'L'},
+	    {"help", no_argument, 0, 'h'},
+	    {"lexicons", required_argument, 0, 'x'},
+	    {0, 0, 0, 0},
 	};
 	/* First pass: find --config and --help. */
 	int o;
@@ -136,13 +142,27 @@ int cli_serve(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		int rc = 0;
 		switch (o) {
-		case 'l': rc = config_set(&cfg, "listen", optarg, &err); break;
-		case 'd': rc = config_set(&cfg, "db", optarg, &err); break;
-		case 's': rc = config_set(&cfg, "static_dir", optarg, &err); break;
-		case 'x': rc = config_set(&cfg, "lexicons_dir", optarg, &err); break;
-		case 'L': rc = config_set(&cfg, "log_level", optarg, &err); break;
-		case 'p': snprintf(cfg.port_file, sizeof cfg.port_file, "%s", optarg); break;
-		case 'D': cfg.demo = true; break;
+		case 'l':
+			rc = config_set(&cfg, "listen", optarg, &err);
+			break;
+		case 'd':
+			rc = config_set(&cfg, "db", optarg, &err);
+			break;
+		case 's':
+			rc = config_set(&cfg, "static_dir", optarg, &err);
+			break;
+		case 'x':
+			rc = config_set(&cfg, "lexicons_dir", optarg, &err);
+			break;
+		case 'L':
+			rc = config_set(&cfg, "log_level", optarg, &err);
+			break;
+		case 'p':
+			snprintf(cfg.port_file, sizeof cfg.port_file, "%s", optarg);
+			break;
+		case 'D':
+			cfg.demo = true;
+			break;
 		}
 		if (rc < 0) {
 			fprintf(stderr, "kefu serve: --%s: %s\n", err.field, err.msg);
@@ -182,7 +202,8 @@ int cli_serve(int argc, char **argv)
 	}
 	a->widget_secret = cfg.widget_secret[0] ? cfg.widget_secret : secret;
 	a->login_limiter = limiter_new(cfg.login_max_failures, (int64_t)cfg.login_window_s * 1000, 4096);
-	a->addr_limiter = limiter_new(cfg.login_max_failures_per_addr, (int64_t)cfg.login_window_s * 1000, 4096);
+	a->addr_limiter =
+	    limiter_new(cfg.login_max_failures_per_addr, (int64_t)cfg.login_window_s * 1000, 4096);
 
 	a->store = cli_open_store(cfg.db);
 	if (!a->store)
@@ -197,7 +218,8 @@ int cli_serve(int argc, char **argv)
 	}
 	struct guard *g = NULL;
 	if (guard_load(cfg.lexicons_dir, &g, &err) < 0) { /* compliance is not optional: refuse to start */
-		fprintf(stderr, "kefu serve: lexicons %s: %s%s%s\n", cfg.lexicons_dir, err.field, err.field[0] ? ": " : "", err.msg);
+		fprintf(stderr, "kefu serve: lexicons %s: %s%s%s\n", cfg.lexicons_dir, err.field,
+			err.field[0] ? ": " : "", err.msg);
 		goto out;
 	}
 	guard = guard_slot_new(g);
@@ -214,18 +236,18 @@ int cli_serve(int argc, char **argv)
 	size_t nroutes;
 	struct stat st;
 	struct http_server_config hc = {
-		.host = host,
-		.port = port,
-		.static_dir = stat(cfg.static_dir, &st) == 0 && S_ISDIR(st.st_mode) ? cfg.static_dir : NULL,
-		.limits = cfg.limits,
-		.routes = api_routes(&nroutes),
-		.app = a,
-		.perm_known = api_perm_known,
-		.authorize = api_authorize,
-		.ws_path = "/ws",
-		.ws_accept = api_ws_accept,
-		.ws_message = api_ws_message,
-		.ws_closed = api_ws_closed,
+	    .host = host,
+	    .port = port,
+	    .static_dir = stat(cfg.static_dir, &st) == 0 && S_ISDIR(st.st_mode) ? cfg.static_dir : NULL,
+	    .limits = cfg.limits,
+	    .routes = api_routes(&nroutes),
+	    .app = a,
+	    .perm_known = api_perm_known,
+	    .authorize = api_authorize,
+	    .ws_path = "/ws",
+	    .ws_accept = api_ws_accept,
+	    .ws_message = api_ws_message,
+	    .ws_closed = api_ws_closed,
 	};
 	hc.nroutes = nroutes;
 	if (!hc.static_dir)

@@ -12,12 +12,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kefu user add NAME --role ROLE [--level L] [--display D] [--team T] [--post P]\n"
-		   "                     [--dept D] [--skills g1,g2] [--max-chats N] [--password PW] [--db PATH]\n"
-		   "       kefu user list [--format text|json] [--db PATH]\n"
-		   "       kefu user passwd NAME [--db PATH]\n"
-		   "Roles: agent (level junior|senior), lead, supervisor, manager, qa, dept, admin.\n"
-		   "Without --password the password is read from the first line of stdin.\n");
+	fprintf(
+	    f,
+	    "usage: kefu user add NAME --role ROLE [--level L] [--display D] [--team T] [--post P]\n"
+	    "                     [--dept D] [--skills g1,g2] [--max-chats N] [--password PW] [--db PATH]\n"
+	    "       kefu user list [--format text|json] [--db PATH]\n"
+	    "       kefu user passwd NAME [--db PATH]\n"
+	    "Roles: agent (level junior|senior), lead, supervisor, manager, qa, dept, admin.\n"
+	    "Without --password the password is read from the first line of stdin.\n");
 }
 
 static int read_password(char *out, size_t cap)
@@ -49,31 +51,66 @@ int cli_user(int argc, char **argv)
 	struct user_new u = {0};
 	json_t *skills = NULL;
 	static const struct option opts[] = {
-		{"role", required_argument, 0, 'r'},   {"level", required_argument, 0, 'l'},
-		{"display", required_argument, 0, 'n'}, {"team", required_argument, 0, 't'},
-		{"post", required_argument, 0, 'p'},   {"dept", required_argument, 0, 'e'},
-		{"skills", required_argument, 0, 'k'}, {"max-chats", required_argument, 0, 'm'},
-		{"password", required_argument, 0, 'w'}, {"db", required_argument, 0, 'd'},
-		{"format", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    {"role", required_argument, 0, 'r'},
+	    {"level", required_argument, 0, 'l'},
+	    {"display", required_argument, 0, 'n'},
+	    {"team", required_argument, 0, 't'},
+	    {"post", required_argument, 0, 'p'},
+	    {"dept", required_argument, 0, 'e'},
+	    {"skills", required_argument, 0, 'k'},
+	    {"max-chats", required_argument, 0, 'm'},
+	    {"password", required_argument, 0, 'w'},
+	    {"db", required_argument, 0, 'd'},
+	    {"format", required_argument, 0, 'f'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	int o;
 	optind = 2;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'r': u.role = optarg; break;
-		case 'l': u.level = optarg; break;
-		case 'n': u.display = optarg; break;
-		case 't': u.team = optarg; break;
-		case 'p': u.post = optarg; break;
-		case 'e': u.dept = optarg; break;
-		case 'k': json_decref(skills); skills = split_skills(optarg); break;
-		case 'm': u.max_chats = atoi(optarg); break;
-		case 'w': password = optarg; break;
-		case 'd': db = optarg; break;
-		case 'f': format = optarg; break;
-		case 'h': usage(stdout); json_decref(skills); return 0;
-		default: usage(stderr); json_decref(skills); return 2;
+		case 'r':
+			u.role = optarg;
+			break;
+		case 'l':
+			u.level = optarg;
+			break;
+		case 'n':
+			u.display = optarg;
+			break;
+		case 't':
+			u.team = optarg;
+			break;
+		case 'p':
+			u.post = optarg;
+			break;
+		case 'e':
+			u.dept = optarg;
+			break;
+		case 'k':
+			json_decref(skills);
+			skills = split_skills(optarg);
+			break;
+		case 'm':
+			u.max_chats = atoi(optarg);
+			break;
+		case 'w':
+			password = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			json_decref(skills);
+			return 0;
+		default:
+			usage(stderr);
+			json_decref(skills);
+			return 2;
 		}
 	}
 	u.skills = skills;
@@ -126,7 +163,8 @@ int cli_user(int argc, char **argv)
 		}
 		char id[24];
 		if (users_add_sync(s, r, &u, id, &err) < 0) {
-			fprintf(stderr, "kefu user add: %s%s%s\n", err.field[0] ? err.field : "", err.field[0] ? ": " : "", err.msg);
+			fprintf(stderr, "kefu user add: %s%s%s\n", err.field[0] ? err.field : "",
+				err.field[0] ? ": " : "", err.msg);
 			goto out;
 		}
 		printf("%s\n", id);
@@ -152,7 +190,8 @@ int cli_user(int argc, char **argv)
 				printf("%s\n", line);
 				free(line);
 			} else {
-				printf("%-20s %-12s %-8s %-10s %s\n", json_string_value(json_object_get(v, "name")),
+				printf("%-20s %-12s %-8s %-10s %s\n",
+				       json_string_value(json_object_get(v, "name")),
 				       json_string_value(json_object_get(v, "role")),
 				       json_string_value(json_object_get(v, "level")),
 				       json_string_value(json_object_get(v, "team")),

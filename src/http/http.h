@@ -25,13 +25,13 @@ struct ws_conn;
  * (docs/operations.md). Zero fields take the defaults in brackets. */
 struct http_limits {
 	size_t max_header_bytes; /* request line + headers [16384] → 431 and close */
-	size_t max_body_bytes;   /* request body [1 MiB] → 413 and close */
-	size_t max_ws_frame;     /* one WebSocket message [65536] → close 1009 */
-	double ws_msgs_per_sec;  /* sustained inbound WS messages per connection [50] … */
-	double ws_burst;         /* … with this burst [100] → close 1008 "rate limit" */
-	size_t max_out_bytes;    /* unsent bytes queued to one client [4 MiB] → close 1013 (slow consumer) */
-	int idle_timeout_ms;     /* keep-alive HTTP idle [30000]; WebSocket idle without ping [120000] */
-	int max_conns;           /* open connections [100000] → new ones closed at once */
+	size_t max_body_bytes; /* request body [1 MiB] → 413 and close */
+	size_t max_ws_frame; /* one WebSocket message [65536] → close 1009 */
+	double ws_msgs_per_sec; /* sustained inbound WS messages per connection [50] … */
+	double ws_burst; /* … with this burst [100] → close 1008 "rate limit" */
+	size_t max_out_bytes; /* unsent bytes queued to one client [4 MiB] → close 1013 (slow consumer) */
+	int idle_timeout_ms; /* keep-alive HTTP idle [30000]; WebSocket idle without ping [120000] */
+	int max_conns; /* open connections [100000] → new ones closed at once */
 };
 
 typedef void (*http_handler_fn)(struct http_req *req, void *app);
@@ -39,15 +39,15 @@ typedef void (*http_handler_fn)(struct http_req *req, void *app);
 /* One route. Path patterns are literal segments and ":name" parameters, e.g.
  * "/api/v1/sessions/:id/close". */
 struct http_route {
-	const char *method;  /* "GET", "POST", … */
+	const char *method; /* "GET", "POST", … */
 	const char *pattern; /* path pattern */
-	const char *perm;    /* permission name; NULL makes http_server_start() refuse */
+	const char *perm; /* permission name; NULL makes http_server_start() refuse */
 	http_handler_fn fn;
 };
 
 struct http_server_config {
-	const char *host;       /* listen address, e.g. "127.0.0.1" */
-	int port;               /* 0 = pick a free port (see http_server_port) */
+	const char *host; /* listen address, e.g. "127.0.0.1" */
+	int port; /* 0 = pick a free port (see http_server_port) */
 	const char *static_dir; /* files served for GET paths no route matches; NULL = none */
 	struct http_limits limits;
 	const struct http_route *routes;
@@ -86,11 +86,11 @@ void http_server_stop(struct http_server *s, void (*done)(void *arg), void *arg)
 
 /* Counters for /metrics. */
 struct http_stats {
-	uint64_t conns_open;     /* currently open TCP connections */
-	uint64_t ws_open;        /* currently open WebSockets */
-	uint64_t requests;       /* HTTP requests handled */
-	uint64_t ws_in, ws_out;  /* WebSocket messages received / sent */
-	uint64_t limit_hits;     /* requests or connections stopped by a limit */
+	uint64_t conns_open; /* currently open TCP connections */
+	uint64_t ws_open; /* currently open WebSockets */
+	uint64_t requests; /* HTTP requests handled */
+	uint64_t ws_in, ws_out; /* WebSocket messages received / sent */
+	uint64_t limit_hits; /* requests or connections stopped by a limit */
 	uint64_t out_bytes_queued; /* bytes waiting in write queues */
 };
 void http_server_stats(const struct http_server *s, struct http_stats *out);

@@ -600,7 +600,7 @@ static const struct {
     {"user.updated", proj_user_updated},
     {"auth.login", proj_auth_login},
     {"auth.login_failed", proj_none},
-    {"guard.hit", proj_none},   /* C-: a guard verdict against a message (K-30, K-32); log only */
+    {"guard.hit", proj_none}, /* C-: a guard verdict against a message (K-30, K-32); log only */
     {"guard.alert", proj_none}, /* C-08, C-11: fraud signal or negative emotion raised to supervisors */
     {"pii.revealed", proj_none}, /* C-10: a senior revealed a masked field, with a reason */
     {"auth.logout", proj_auth_logout},

@@ -25,9 +25,9 @@ struct store;
 struct store_reader;
 
 struct store_options {
-	int group_max_events;   /* commit after this many queued events (default 1000) */
-	int group_max_wait_us;  /* or when the oldest queued event waited this long (default 2000) */
-	int queue_max;          /* store_append refuses with -KEFU_ELIMIT beyond this many pending (default 200000) */
+	int group_max_events; /* commit after this many queued events (default 1000) */
+	int group_max_wait_us; /* or when the oldest queued event waited this long (default 2000) */
+	int queue_max; /* store_append refuses with -KEFU_ELIMIT beyond this many pending (default 200000) */
 };
 
 /* Opens (creating if needed, with parent directories) the database at path, applies pending
@@ -48,11 +48,11 @@ void store_drain(struct store *s);
 
 /* One event to append. */
 struct store_event {
-	const char *type;    /* borrowed; one of docs/events.md, e.g. "message" */
-	int64_t at_ms;       /* event time, ms since epoch; 0 means now (clock_now_ms) */
+	const char *type; /* borrowed; one of docs/events.md, e.g. "message" */
+	int64_t at_ms; /* event time, ms since epoch; 0 means now (clock_now_ms) */
 	const char *session; /* borrowed, may be NULL: chat session the event belongs to */
-	const char *actor;   /* borrowed, may be NULL: user id or customer id who caused it */
-	json_t *data;        /* payload object; store_append*() takes ownership (steals the ref) */
+	const char *actor; /* borrowed, may be NULL: user id or customer id who caused it */
+	json_t *data; /* payload object; store_append*() takes ownership (steals the ref) */
 };
 
 /* Called on the thread that calls store_poll(), after commit (status 0, event_id > 0) or after
@@ -85,8 +85,8 @@ int store_backup(struct store *s, const char *dest_path, struct kefu_err *err);
 /* Counters for /metrics. */
 struct store_stats {
 	uint64_t events_committed; /* events committed since open */
-	uint64_t commits;          /* transactions committed since open */
-	uint64_t queue_depth;      /* events queued, not yet committed */
+	uint64_t commits; /* transactions committed since open */
+	uint64_t queue_depth; /* events queued, not yet committed */
 };
 void store_stats_get(struct store *s, struct store_stats *out);
 
@@ -100,23 +100,24 @@ void store_reader_close(struct store_reader *r);
 /* A user account (projection of user.* events). Strings are owned by the struct; free with
  * store_user_clear(). */
 struct store_user {
-	char *id;       /* "u_…" */
-	char *name;     /* login name, unique */
-	char *display;  /* display name */
-	char *role;     /* docs/events.md roles: agent, lead, supervisor, manager, qa, dept, admin */
-	char *level;    /* junior|senior|lead|supervisor|manager or "" */
-	char *team;     /* team id or "" */
-	char *post;     /* presale|aftersale|complaint or "" */
-	char *dept;     /* department for role dept, else "" */
-	char *pw_hash;  /* argon2id string */
+	char *id; /* "u_…" */
+	char *name; /* login name, unique */
+	char *display; /* display name */
+	char *role; /* docs/events.md roles: agent, lead, supervisor, manager, qa, dept, admin */
+	char *level; /* junior|senior|lead|supervisor|manager or "" */
+	char *team; /* team id or "" */
+	char *post; /* presale|aftersale|complaint or "" */
+	char *dept; /* department for role dept, else "" */
+	char *pw_hash; /* argon2id string */
 	json_t *skills; /* array of skill-group names (owned ref) */
-	int max_chats;  /* concurrent chat limit */
+	int max_chats; /* concurrent chat limit */
 	bool disabled;
 };
 void store_user_clear(struct store_user *u);
 
 /* Return 0 and fill *out, -KEFU_ENOTFOUND, or -KEFU_ESTORE. */
-int store_user_by_name(struct store_reader *r, const char *name, struct store_user *out, struct kefu_err *err);
+int store_user_by_name(struct store_reader *r, const char *name, struct store_user *out,
+		       struct kefu_err *err);
 int store_user_by_id(struct store_reader *r, const char *id, struct store_user *out, struct kefu_err *err);
 /* All users as a JSON array of objects without pw_hash, ordered by name. *out is a new ref. */
 int store_users_list(struct store_reader *r, json_t **out, struct kefu_err *err);
@@ -150,8 +151,8 @@ int store_customer_profile(struct store_reader *r, const char *customer, json_t 
 
 /* Closed sessions of an agent or all (agent NULL) in [from_ms, to_ms), newest first, at most
  * limit: [{"id","customer","agent","category","opened_at","closed_at","rating"|null}]. */
-int store_sessions_closed(struct store_reader *r, const char *agent, int64_t from_ms, int64_t to_ms, int limit,
-			  json_t **out, struct kefu_err *err);
+int store_sessions_closed(struct store_reader *r, const char *agent, int64_t from_ms, int64_t to_ms,
+			  int limit, json_t **out, struct kefu_err *err);
 
 /* Events of a type (NULL = all) with id > after_id, oldest first, at most limit:
  * [{"id","type","at","session","actor","data":{…}}]. */

@@ -9,9 +9,9 @@
 #include "api/json_in.h"
 
 static const struct json_in_field spec[] = {
-	{"name", JIN_STRING, true, 8},
-	{"n", JIN_INT, false, 0},
-	{"ok", JIN_BOOL, false, 0},
+    {"name", JIN_STRING, true, 8},
+    {"n", JIN_INT, false, 0},
+    {"ok", JIN_BOOL, false, 0},
 };
 
 static int check(const char *text, struct kefu_err *err)
@@ -78,12 +78,12 @@ static void enforces_string_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepts_valid_object),
-		cmocka_unit_test(rejects_syntax_errors_with_position),
-		cmocka_unit_test(rejects_duplicate_keys),
-		cmocka_unit_test(names_the_unknown_field),
-		cmocka_unit_test(names_missing_and_mistyped_fields),
-		cmocka_unit_test(enforces_string_length),
+	    cmocka_unit_test(accepts_valid_object),
+	    cmocka_unit_test(rejects_syntax_errors_with_position),
+	    cmocka_unit_test(rejects_duplicate_keys),
+	    cmocka_unit_test(names_the_unknown_field),
+	    cmocka_unit_test(names_missing_and_mistyped_fields),
+	    cmocka_unit_test(enforces_string_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,20 +98,20 @@ static void limiter_table_is_bounded_and_evicts_oldest(void **state)
 		limiter_fail(l, key, i);
 	}
 	assert_false(limiter_allowed(l, "k9", 20, NULL)); /* newest kept */
-	assert_true(limiter_allowed(l, "k0", 20, NULL));  /* oldest evicted */
+	assert_true(limiter_allowed(l, "k0", 20, NULL)); /* oldest evicted */
 	limiter_free(l);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(password_hash_verifies_only_the_right_password),
-		cmocka_unit_test(password_policy_refuses_short_and_invalid),
-		cmocka_unit_test(tokens_are_random_hex_and_hash_stably),
-		cmocka_unit_test(hmac_signature_verifies_and_rejects_tampering),
-		cmocka_unit_test(limiter_blocks_after_max_failures_within_window),
-		cmocka_unit_test(limiter_reset_clears_a_key),
-		cmocka_unit_test(limiter_table_is_bounded_and_evicts_oldest),
+	    cmocka_unit_test(password_hash_verifies_only_the_right_password),
+	    cmocka_unit_test(password_policy_refuses_short_and_invalid),
+	    cmocka_unit_test(tokens_are_random_hex_and_hash_stably),
+	    cmocka_unit_test(hmac_signature_verifies_and_rejects_tampering),
+	    cmocka_unit_test(limiter_blocks_after_max_failures_within_window),
+	    cmocka_unit_test(limiter_reset_clears_a_key),
+	    cmocka_unit_test(limiter_table_is_bounded_and_evicts_oldest),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

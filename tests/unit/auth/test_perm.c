@@ -76,14 +76,14 @@ static void every_table_entry_is_known(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unknown_permission_is_denied_to_everyone),
-		cmocka_unit_test(public_is_held_by_anonymous),
-		cmocka_unit_test(juniors_cannot_reveal_pii_seniors_can),
-		cmocka_unit_test(customers_never_serve_or_supervise),
-		cmocka_unit_test(supervise_needs_lead_or_above),
-		cmocka_unit_test(only_admin_manages_users),
-		cmocka_unit_test(account_roles_map_to_effective_roles),
-		cmocka_unit_test(every_table_entry_is_known),
+	    cmocka_unit_test(unknown_permission_is_denied_to_everyone),
+	    cmocka_unit_test(public_is_held_by_anonymous),
+	    cmocka_unit_test(juniors_cannot_reveal_pii_seniors_can),
+	    cmocka_unit_test(customers_never_serve_or_supervise),
+	    cmocka_unit_test(supervise_needs_lead_or_above),
+	    cmocka_unit_test(only_admin_manages_users),
+	    cmocka_unit_test(account_roles_map_to_effective_roles),
+	    cmocka_unit_test(every_table_entry_is_known),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

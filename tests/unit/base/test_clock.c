@@ -31,8 +31,8 @@ static void parses_fraction(void **state)
 static void rejects_missing_offset_and_bad_dates(void **state)
 {
 	int64_t ms;
-	const char *bad[] = {"2026-10-01T09:00:05", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z",
-			     "2026-13-01T00:00:00Z", "2026-10-01T24:00:00Z", "2026-10-01T09:00:05+0800",
+	const char *bad[] = {"2026-10-01T09:00:05",   "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z",
+			     "2026-13-01T00:00:00Z",  "2026-10-01T24:00:00Z", "2026-10-01T09:00:05+0800",
 			     "2026-10-01T09:00:05.Z", "x026-10-01T09:00:05Z", ""};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_not_equal(clock_parse_rfc3339(bad[i], strlen(bad[i]), &ms), 0);
@@ -67,11 +67,11 @@ static void injected_clock_is_used(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_offset_and_converts_to_utc),
-		cmocka_unit_test(parses_fraction),
-		cmocka_unit_test(rejects_missing_offset_and_bad_dates),
-		cmocka_unit_test(formats_round_trip),
-		cmocka_unit_test(injected_clock_is_used),
+	    cmocka_unit_test(parses_offset_and_converts_to_utc),
+	    cmocka_unit_test(parses_fraction),
+	    cmocka_unit_test(rejects_missing_offset_and_bad_dates),
+	    cmocka_unit_test(formats_round_trip),
+	    cmocka_unit_test(injected_clock_is_used),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@
 
 struct sink {
 	char *frames[MAX_FRAMES]; /* owned JSON texts */
-	void *to[MAX_FRAMES];     /* transport each was sent to */
+	void *to[MAX_FRAMES]; /* transport each was sent to */
 	int n;
 };
 
@@ -175,7 +175,8 @@ static void vip_is_routed_before_earlier_customers(void **state)
 {
 	struct fixture *f = *state;
 	int t_new, t_vip, t_agent;
-	struct principal pn = customer("c-new", "new"), pv = customer("c-vip", "vip"), pa = agent("a1", "presale", 1);
+	struct principal pn = customer("c-new", "new"), pv = customer("c-vip", "vip"),
+			 pa = agent("a1", "presale", 1);
 	struct chat_conn *cn = chat_conn_attach(f->chat, &pn, &t_new);
 	struct chat_conn *cv = chat_conn_attach(f->chat, &pv, &t_vip);
 	struct chat_conn *ca = chat_conn_attach(f->chat, &pa, &t_agent);
@@ -236,7 +237,10 @@ static void ack_comes_only_after_commit(void **state)
 	json_t *ack = find(f, &t_c, "ack", 0);
 	assert_non_null(ack);
 	json_t *msgs = NULL;
-	assert_int_equal(store_session_messages(f->reader, sid, json_integer_value(json_object_get(ack, "seq")) - 1, 10, &msgs, NULL), 0);
+	assert_int_equal(store_session_messages(f->reader, sid,
+						json_integer_value(json_object_get(ack, "seq")) - 1, 10,
+						&msgs, NULL),
+			 0);
 	assert_int_equal(json_array_size(msgs), 1); /* visible in the store by the time of the ack */
 	json_t *m = find(f, &t_a, "msg", 0);
 	assert_string_equal(json_string_value(json_object_get(m, "text")), "你好");
@@ -358,13 +362,13 @@ static void profile_masking_keeps_first_and_last_digits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(vip_is_routed_before_earlier_customers, setup, teardown),
-		cmocka_unit_test_setup_teardown(agents_without_the_skill_get_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(ack_comes_only_after_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(outsiders_and_bad_text_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(live_state_is_rebuilt_from_the_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(guard_blocks_absolute_terms_from_agents, setup, teardown),
-		cmocka_unit_test(profile_masking_keeps_first_and_last_digits),
+	    cmocka_unit_test_setup_teardown(vip_is_routed_before_earlier_customers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(agents_without_the_skill_get_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(ack_comes_only_after_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(outsiders_and_bad_text_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(live_state_is_rebuilt_from_the_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(guard_blocks_absolute_terms_from_agents, setup, teardown),
+	    cmocka_unit_test(profile_masking_keeps_first_and_last_digits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,10 +83,10 @@ static void listen_splits_host_and_port(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(file_values_apply_and_flags_override),
-		cmocka_unit_test(unknown_key_names_file_and_line),
-		cmocka_unit_test(bad_values_are_refused),
-		cmocka_unit_test(listen_splits_host_and_port),
+	    cmocka_unit_test(file_values_apply_and_flags_override),
+	    cmocka_unit_test(unknown_key_names_file_and_line),
+	    cmocka_unit_test(bad_values_are_refused),
+	    cmocka_unit_test(listen_splits_host_and_port),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
