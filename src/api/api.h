@@ -35,6 +35,11 @@ void api_queue(struct http_req *req, void *app);
 void api_overview(struct http_req *req, void *app);
 void api_session_messages(struct http_req *req, void *app);
 void api_customer_profile(struct http_req *req, void *app);
+/* lexicon_api.c */
+void api_lexicons_list(struct http_req *req, void *app);
+void api_lexicon_get(struct http_req *req, void *app);
+void api_lexicon_put(struct http_req *req, void *app);
+void api_customer_reveal(struct http_req *req, void *app);
 /* users_api.c */
 void api_users_list(struct http_req *req, void *app);
 void api_users_create(struct http_req *req, void *app);

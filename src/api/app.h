@@ -16,6 +16,8 @@ struct store;
 struct store_reader;
 struct chat;
 struct limiter;
+struct guard_slot;
+struct guard_slot;
 
 struct app {
 	uv_loop_t *loop;
@@ -30,6 +32,9 @@ struct app {
 	int64_t token_ttl_ms; /* login validity */
 	bool demo; /* demo mode: extra demo helpers enabled */
 	int logins_in_flight; /* argon2 verifications running (capped) */
+	struct guard_slot *guard; /* compliance rules in force (borrowed; hot-swapped on edits) */
+	const char *lexicons_dir; /* where the lexicon files live */
+	bool lexicon_busy; /* a lexicon replacement is being validated */
 };
 
 /* The route table (src/api/routes.c). */

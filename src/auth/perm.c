@@ -29,6 +29,7 @@ static const struct perm_entry table[] = {
     {"pii.reveal", R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
      "see customer PII unmasked"},
     {"user.admin", R(ROLE_ADMIN), "create and list accounts"},
+    {"lexicon.admin", R(ROLE_ADMIN), "read and edit the compliance lexicons (hot reload)"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

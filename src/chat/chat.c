@@ -754,6 +754,35 @@ static void raise_alert(struct chat *c, struct chat_session *s, const char *acto
 	log_warn("chat", "alert kind=%s session=%s", kind, s->id);
 }
 
+static const char FOREIGN_PII_REASON[] =
+    "消息中的手机号不属于本会话的客户：不得向客户发送其他客户的个人信息（C-07）";
+
+/* C-07: a mobile number in an agent message that is not this session's customer's own is another
+ * customer's data: the hit becomes blocking. The customer's number is read only when a message
+ * has a mobile-number hit. */
+static void block_foreign_pii(struct chat *c, const struct chat_session *s, struct guard_result *r)
+{
+	json_t *prof = NULL;
+	const char *own = NULL;
+	bool looked = false;
+	for (size_t i = 0; i < r->nhits; i++) {
+		struct guard_hit *h = &r->hits[i];
+		if (h->pii != GUARD_PII_MOBILE || h->severity == GUARD_SEV_BLOCK)
+			continue;
+		if (!looked) {
+			looked = true;
+			if (store_customer_profile(c->reader, s->customer, &prof, NULL) == 0)
+				own = json_string_value(json_object_get(prof, "phone"));
+		}
+		if (own && h->text && strcmp(own, h->text) == 0)
+			continue;
+		h->severity = GUARD_SEV_BLOCK;
+		h->reason = FOREIGN_PII_REASON;
+		r->verdict = GUARD_BLOCK;
+	}
+	json_decref(prof);
+}
+
 /* Scans a message before it is stored. Returns 0 (go on; *out holds the verdict), 1 (an agent
  * message was blocked: the agent got the reason and a suggestion, a guard.hit is recorded), or a
  * negative code (bad text, or the guard failed: agent messages then fail closed). */
@@ -778,6 +807,8 @@ static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session
 		return KEFU_ERR(err, KEFU_EINTERNAL, "text",
 				"the compliance check is unavailable; try again");
 	}
+	if (!customer)
+		block_foreign_pii(c, s, out);
 	if (customer || out->verdict != GUARD_BLOCK) {
 		guard_unref(g);
 		return 0;

@@ -233,6 +233,8 @@ int cli_serve(int argc, char **argv)
 		goto out_handles;
 	}
 	chat_set_guard(a->chat, guard);
+	a->guard = guard;
+	a->lexicons_dir = cfg.lexicons_dir;
 	size_t nroutes;
 	struct stat st;
 	struct http_server_config hc = {

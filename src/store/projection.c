@@ -603,6 +603,7 @@ static const struct {
     {"guard.hit", proj_none}, /* C-: a guard verdict against a message (K-30, K-32); log only */
     {"guard.alert", proj_none}, /* C-08, C-11: fraud signal or negative emotion raised to supervisors */
     {"pii.revealed", proj_none}, /* C-10: a senior revealed a masked field, with a reason */
+    {"lexicon.changed", proj_none}, /* an admin replaced a lexicon file; the new rules are in force */
     {"auth.logout", proj_auth_logout},
     {"presence.changed", proj_presence_changed},
     {"customer.upserted", proj_customer_upserted},
