@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/mem.h"
 #include "base/rand.h"
 #include "base/utf8.h"
@@ -394,6 +396,12 @@ int chat_new(struct store *store, struct store_reader *reader, const struct chat
 	map_init(&c->customers);
 	map_init(&c->queues);
 	c->alerts = json_array();
+	c->m_guard_scans =
+	    metric_counter("kefu_guard_scans_total", "messages checked by the compliance guard");
+	c->m_guard_ns =
+	    metric_counter("kefu_guard_scan_nanoseconds_total", "time spent in the compliance guard");
+	c->m_guard_blocked =
+	    metric_counter("kefu_guard_blocked_total", "agent messages stopped by the guard");
 	int rc = load_open_sessions(c, err);
 	if (rc < 0) {
 		chat_free(c);
@@ -794,9 +802,14 @@ static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session
 		return 0;
 	struct guard *g = guard_slot_get(c->guard);
 	struct kefu_err gerr = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = g ? guard_scan(g, c->scratch, customer ? GUARD_ROLE_CUSTOMER : GUARD_ROLE_AGENT, text, len,
 				out, &gerr)
 		   : 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metric_add(c->m_guard_scans, 1); /* the latency the guard adds per message (issue 4) */
+	metric_add(c->m_guard_ns, (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
 	if (rc < 0) {
 		guard_unref(g);
 		if (rc == -KEFU_EINVAL || rc == -KEFU_ELIMIT)
@@ -831,6 +844,7 @@ static int guard_check(struct chat *c, struct chat_conn *cc, struct chat_session
 	send_json(c, cc, f);
 	free(rewrite);
 	guard_unref(g);
+	metric_add(c->m_guard_blocked, 1);
 	record_hits(c, s, &cc->p, false, out, false, 0, clock_now_ms());
 	return 1;
 }

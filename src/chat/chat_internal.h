@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/map.h"
+#include "base/metrics.h"
 #include "chat/chat.h"
 
 #define CHAT_RECENT_IDS 16 /* client_ids remembered per session for idempotent resend */
@@ -81,6 +82,9 @@ struct chat {
 	struct guard_slot *guard; /* borrowed; NULL = no compliance guard */
 	struct guard_scratch *scratch; /* the loop thread's scan scratch (owned) */
 	json_t *alerts; /* recent alerts for the supervisor view (array, newest last) */
+	struct metric *m_guard_scans; /* kefu_guard_scans_total */
+	struct metric *m_guard_ns; /* kefu_guard_scan_nanoseconds_total */
+	struct metric *m_guard_blocked; /* kefu_guard_blocked_total */
 	struct map sessions; /* id → struct chat_session* (owned) */
 	struct map customer_session; /* customer id → latest live struct chat_session* (borrowed) */
 	struct map agents; /* id → struct chat_agent* (owned) */

@@ -105,3 +105,13 @@ test("an agent cannot send another customer's phone number", async () => {
   assert.ok(!cu.queued().some((f) => f.type === 'msg' && /1398765/.test(f.text)));
   for (const c of [ag, cu]) c.close();
 });
+
+test('the time the guard adds per message is exported in /metrics', async () => {
+  const m = await api(srv.url, 'GET', '/metrics');
+  const scans = Number(m.text.match(/^kefu_guard_scans_total (\d+)$/m)?.[1]);
+  const ns = Number(m.text.match(/^kefu_guard_scan_nanoseconds_total (\d+)$/m)?.[1]);
+  const blocked = Number(m.text.match(/^kefu_guard_blocked_total (\d+)$/m)?.[1]);
+  assert.ok(scans >= 4, `scans ${scans}`);
+  assert.ok(ns > 0);
+  assert.ok(blocked >= 3, `blocked ${blocked}`);
+});
