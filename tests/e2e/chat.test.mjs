@@ -228,3 +228,32 @@ test('language toggle: Chinese by default, English on switch and with ?lang=en',
     assert.match(await page.title(), /kefu 客服平台/);
   });
 });
+
+test('console shows a fraud alert raised by a customer message', async () => {
+  const { login: apiLogin, visitor, wsClient } = await import('../integration/lib.mjs');
+  const ag = wsClient(srv.url, await apiLogin(srv.url, AGENT2.user, AGENT2.pass));
+  await ag.opened;
+  ag.send({ type: 'hello' });
+  await ag.type('welcome');
+  ag.send({ type: 'presence', status: 'online' });
+  await ag.type('presence');
+  const cu = wsClient(srv.url, (await visitor(srv.url)).token, { viaQuery: true });
+  await cu.opened;
+  cu.send({ type: 'hello' });
+  await cu.type('welcome');
+  cu.send({ type: 'open', category: 'aftersale' });
+  const s = (await cu.type('session')).session;
+  cu.send({ type: 'send', session: s.id, text: '退款请转账到我的私人账户', client_id: 'z1' });
+  await ag.type('alert', (f) => f.kind === 'fraud');
+  const page = await openPage(browser, 'console-alert');
+  try {
+    await login(page, 'console', SUP);
+    const row = page.locator(`${tid('alert-row')}[data-session="${s.id}"]`);
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-kind'), 'fraud');
+  } finally {
+    ag.close();
+    cu.close();
+    await page.context().close();
+  }
+});

@@ -53,6 +53,7 @@ function Overview({ me }) {
   const fetchedAt = at ? at.getTime() : now;
   const agents = ((data && data.agents) || []).slice().sort((a, b) => rank(a.status) - rank(b.status));
   const chats = (data && data.chats) || [];
+  const alerts = ((data && data.alerts) || []).slice().reverse(); // newest first (C-08, C-11)
   const agentName = (id) => {
     const a = agents.find((x) => x.id === id);
     return a ? a.display || a.id : id;
@@ -120,6 +121,23 @@ function Overview({ me }) {
             )}
           </tbody>
         </table>
+      </section>
+      <section class="card wide">
+        <h2>${t('console.alerts')} <span class="badge">${alerts.length}</span></h2>
+        ${alerts.length === 0 && html`<p class="muted">${t('console.noAlerts')}</p>`}
+        ${alerts.length > 0 && html`<table data-testid="alerts">
+          <thead><tr><th>${t('wb.openedAt')}</th><th>${t('console.alertKind')}</th><th>${t('console.session')}</th><th>${t('console.alertDetail')}</th></tr></thead>
+          <tbody>
+            ${alerts.map(
+              (a, i) => html`<tr key=${i} class=${'alert-' + a.kind} data-testid="alert-row" data-kind=${a.kind} data-session=${a.session}>
+                <td>${a.at ? fmtTime(a.at) : '—'}</td>
+                <td><span class="badge ${a.kind === 'fraud' ? 'bad' : 'warn'}">${t('console.alert.' + a.kind)}</span></td>
+                <td class="small">${a.session}</td>
+                <td class="small">${a.kind === 'emotion' ? t('console.negShare', { p: Math.round((a.share || 0) * 100) }) : t('console.from.' + (a.from || 'customer'))}</td>
+              </tr>`
+            )}
+          </tbody>
+        </table>`}
       </section>
     </div>
     <${Toasts} />

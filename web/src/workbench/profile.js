@@ -16,24 +16,36 @@ function scalar(v) {
   return String(v);
 }
 
-// A list of objects as a compact table with the union of their keys (at most 5 columns).
-function Table({ rows, testid }) {
+const shortDate = (v) => {
+  if (!v) return '—';
+  const d = new Date(v);
+  return `${d.getMonth() + 1}/${d.getDate()} ${fmtTime(v).slice(0, 5)}`;
+};
+const stars = (r) => (r && typeof r === 'object' ? '★'.repeat(r.score || 0) : typeof r === 'number' ? '★'.repeat(r) : '—');
+
+// Column sets for the lists the server sends (N-23): [key, label key, formatter].
+const SESSION_COLS = [
+  ['opened_at', 'pf.col.date', shortDate],
+  ['category', 'pf.col.category', (v) => categoryLabel(v)],
+  ['rating', 'pf.col.rating', stars],
+];
+const ORDER_COLS = [
+  ['at', 'pf.col.date', shortDate],
+  ['item', 'pf.col.item', scalar],
+  ['amount', 'pf.col.amount', (v) => (typeof v === 'number' ? '¥' + v.toFixed(2) : scalar(v))],
+  ['status', 'pf.col.status', (v) => (t('pf.status.' + v) === 'pf.status.' + v ? scalar(v) : t('pf.status.' + v))],
+];
+
+// A list as a compact table with known columns; unknown shapes fall back to the first 4 keys.
+function Table({ rows, cols, testid }) {
   if (!rows || rows.length === 0) return html`<p class="muted small">${t('common.none')}</p>`;
   if (!Array.isArray(rows)) return html`<p>${scalar(rows)}</p>`;
   if (typeof rows[0] !== 'object') return html`<p>${rows.map(scalar).join('、')}</p>`;
-  const cols = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k) && cols.length < 5) cols.push(k);
+  const use = cols || Object.keys(rows[0]).slice(0, 4).map((k) => [k, null, scalar]);
   return html`<table class="mini" data-testid=${testid}>
-    <thead><tr>${cols.map((c) => html`<th key=${c}>${c}</th>`)}</tr></thead>
+    <thead><tr>${use.map(([k, l]) => html`<th key=${k}>${l ? t(l) : k}</th>`)}</tr></thead>
     <tbody>
-      ${rows.map(
-        (r, i) => html`<tr key=${i}>${cols.map((c) => {
-          let v = r[c];
-          if (c === 'category') v = categoryLabel(v);
-          else if (/_at$/.test(c) && v) v = new Date(v).toLocaleDateString() + ' ' + fmtTime(v);
-          return html`<td key=${c}>${scalar(v)}</td>`;
-        })}</tr>`
-      )}
+      ${rows.map((r, i) => html`<tr key=${i}>${use.map(([k, , f]) => html`<td key=${k}>${f(r[k])}</td>`)}</tr>`)}
     </tbody>
   </table>`;
 }
@@ -58,9 +70,9 @@ export function ProfilePanel({ session, profile }) {
       ${tags.length ? tags.map((x) => html`<span class="badge" key=${scalar(x)}>${typeof x === 'object' ? x.name || scalar(x) : x}</span>`) : html`<span class="muted small">${t('common.none')}</span>`}
     </div>
     <h3>${t('wb.orders')}</h3>
-    <${Table} rows=${profile.orders} testid="profile-orders" />
+    <${Table} rows=${profile.orders} cols=${ORDER_COLS} testid="profile-orders" />
     <h3>${t('wb.pastSessions')}</h3>
-    <${Table} rows=${profile.sessions || profile.past_sessions} testid="profile-sessions" />
+    <${Table} rows=${profile.sessions || profile.past_sessions} cols=${SESSION_COLS} testid="profile-sessions" />
     ${typeof profile.complaints === 'number' &&
     html`<h3>${t('wb.complaints')}</h3><p data-testid="profile-complaints">${profile.complaints}</p>`}
     ${Array.isArray(profile.complaints) &&
