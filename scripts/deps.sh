@@ -9,6 +9,7 @@ APT_PKGS=(
   libuv1-dev libhttp-parser-dev libwslay-dev libssl-dev
   libjansson-dev libvectorscan-dev libpcre2-dev
   libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev
+  clang-format
   nodejs npm chromium
 )
 
