@@ -342,6 +342,29 @@ static struct chat_session *session_new(struct chat *c, const char *id)
 	return s;
 }
 
+/* Refills the idempotency ring from the session's last stored messages, so a client that resends
+ * after a crash (its message committed, the ack lost) is acknowledged, not stored twice. */
+static void load_recent_ids(struct chat *c, struct chat_session *s)
+{
+	json_t *msgs = NULL;
+	int64_t after = s->last_seq > CHAT_RECENT_IDS ? s->last_seq - CHAT_RECENT_IDS : 0;
+	if (store_session_messages(c->reader, s->id, after, CHAT_RECENT_IDS, &msgs, NULL) < 0)
+		return;
+	size_t i;
+	json_t *m;
+	json_array_foreach(msgs, i, m)
+	{
+		const char *id = json_string_value(json_object_get(m, "client_id"));
+		if (!id)
+			continue;
+		struct recent_id *r = &s->recent[s->recent_next];
+		s->recent_next = (s->recent_next + 1) % CHAT_RECENT_IDS;
+		snprintf(r->client_id, sizeof r->client_id, "%s", id);
+		r->seq = json_integer_value(json_object_get(m, "seq"));
+	}
+	json_decref(msgs);
+}
+
 static int load_open_sessions(struct chat *c, struct kefu_err *err)
 {
 	json_t *arr = NULL;
@@ -368,6 +391,7 @@ static int load_open_sessions(struct chat *c, struct kefu_err *err)
 		if (s->first_customer_ms && !s->first_agent_ms)
 			s->unanswered_ms = s->first_customer_ms;
 		map_put(&c->customer_session, s->customer, s);
+		load_recent_ids(c, s);
 		if (strcmp(jstr(o, "state"), "assigned") == 0 && s->agent[0]) {
 			s->state = SESSION_ASSIGNED;
 			agent_get(c, s->agent, true)->active++;

@@ -23,7 +23,7 @@ test('acknowledged messages survive kill -9, in order', async () => {
     c.send({ type: 'open', category: 'product' });
     const s = (await c.type('session')).session;
     acked.set(s.id, []);
-    clients.push({ c, s: s.id, n: 0 });
+    clients.push({ c, s: s.id, n: 0, token: v.token });
   }
   // Each client keeps one message in flight: send, wait for the ack, record it, repeat.
   let killed = false;
@@ -34,7 +34,7 @@ test('acknowledged messages survive kill -9, in order', async () => {
       try {
         cl.c.send({ type: 'send', session: cl.s, text, client_id: id });
         const ack = await cl.c.type('ack', (f) => f.client_id === id, 3000);
-        if (!killed) acked.get(cl.s).push({ seq: ack.seq, text });
+        if (!killed) acked.get(cl.s).push({ seq: ack.seq, text, id });
       } catch (_) {
         return; // socket died with the server
       }
@@ -59,6 +59,19 @@ test('acknowledged messages survive kill -9, in order', async () => {
       assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'history in seq order');
       assert.equal(new Set(seqs).size, seqs.length, 'no duplicate seq');
     }
+    // a client that resends its last acknowledged message after the crash (same client_id) is
+    // acknowledged with the same seq and nothing is stored twice
+    const cl = clients.find((x) => acked.get(x.s).length > 0);
+    const last = acked.get(cl.s).at(-1);
+    const again = wsClient(srv.url, cl.token, { viaQuery: true });
+    await again.opened;
+    again.send({ type: 'hello' });
+    await again.type('welcome');
+    again.send({ type: 'send', session: cl.s, text: last.text, client_id: last.id });
+    const dup = await again.type('ack', (f) => f.client_id === last.id);
+    assert.equal(dup.seq, last.seq);
+    assert.equal(dup.duplicate, true);
+    again.close();
     // the sessions are live again after the restart: the customer can continue
     const h = await api(srv.url, 'GET', '/api/v1/supervisor/overview', sup);
     assert.ok(h.json.queue.length >= CUSTOMERS, 'open sessions recovered into the queue');
