@@ -637,6 +637,19 @@ int chat_hello(struct chat *c, struct chat_conn *cc, json_t *resume, struct kefu
 	return 0;
 }
 
+/* Puts s in its group's queue, records session.queued, tells the customer (origin gets errors)
+ * once committed, and routes the group. */
+static void enqueue(struct chat *c, struct chat_session *s, struct chat_conn *origin, int64_t now)
+{
+	chat__queue_insert(c, s);
+	struct pending *p = pending_new(c, s, origin, NULL);
+	pending_add(p, TO_CUSTOMER, NULL, NULL,
+		    json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
+	append(c, "session.queued", s, NULL, now,
+	       json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), p, NULL);
+	chat__route_group(c, s->group);
+}
+
 int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const char *item,
 	      struct kefu_err *err)
 {
@@ -687,13 +700,7 @@ int chat_open(struct chat *c, struct chat_conn *cc, const char *category, const 
 		free(map_del(&c->sessions, s->id));
 		return rc;
 	}
-	chat__queue_insert(c, s);
-	struct pending *p = pending_new(c, s, cc, NULL);
-	pending_add(p, TO_CUSTOMER, NULL, NULL,
-		    json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
-	append(c, "session.queued", s, NULL, now,
-	       json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), p, NULL);
-	chat__route_group(c, s->group);
+	enqueue(c, s, cc, now);
 	return 0;
 }
 
@@ -1118,13 +1125,7 @@ int chat_transfer(struct chat *c, struct chat_conn *cc, const char *session, con
 		s->agent[0] = '\0';
 		snprintf(s->group, sizeof s->group, "%s", to_group);
 		s->queued_ms = s->opened_ms; /* keeps its place by age */
-		chat__queue_insert(c, s);
-		struct pending *q = pending_new(c, s, NULL, NULL);
-		pending_add(q, TO_CUSTOMER, NULL, NULL,
-			    json_pack("{s:s,s:o}", "type", "session", "session", session_json(c, s)));
-		append(c, "session.queued", s, NULL, now,
-		       json_pack("{s:s,s:i}", "group", s->group, "priority", s->priority), q, NULL);
-		chat__route_group(c, s->group);
+		enqueue(c, s, NULL, now);
 	}
 	chat__route_agent(c, from);
 	return 0;
