@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "store/assess_store.h"
 
 enum wstmt {
 	W_EVENT_INSERT,
@@ -103,6 +104,7 @@ struct store_proj {
 	sqlite3_stmt *tx[STORE_TX_COUNT]; /* owned, prepared once */
 	struct buf data; /* events.data of the current event, reused */
 	struct buf arr; /* one JSON array column (skills, tags), reused */
+	struct assess_touch *touch; /* K-: marks the rollup days an event changes (assess_store.c) */
 	atomic_int fail_in; /* steps until the injected fault; 0 = none armed */
 	atomic_int fail_count; /* consecutive steps to fail once fired; <= 0 = all */
 	atomic_int fail_left; /* steps still to fail after firing; < 0 = forever */
@@ -645,6 +647,8 @@ int store__proj_new(sqlite3 *db, struct store_proj **out, struct kefu_err *err)
 			goto fail;
 		}
 	}
+	if ((r = assess_touch_new(db, &p->touch, err)) < 0)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -660,6 +664,7 @@ void store__proj_free(struct store_proj *p)
 		sqlite3_finalize(p->st[i]);
 	for (int i = 0; i < STORE_TX_COUNT; i++)
 		sqlite3_finalize(p->tx[i]);
+	assess_touch_free(p->touch);
 	buf_free(&p->data);
 	buf_free(&p->arr);
 	free(p);
@@ -698,6 +703,8 @@ int store__proj_event(struct store_proj *p, const struct store__ev *ev, int64_t 
 		return r;
 	int64_t id = sqlite3_last_insert_rowid(p->db);
 	if ((r = fn(p, ev, err)) < 0)
+		return r;
+	if ((r = assess_touch_event(p->touch, ev->type, ev->at_ms, ev->session, ev->data, err)) < 0)
 		return r;
 	*event_id = id;
 	return 0;
