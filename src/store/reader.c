@@ -193,6 +193,76 @@ static json_t *col_json(sqlite3_stmt *st, int i, json_t *fallback)
 	return fallback;
 }
 
+/* How one result column becomes a JSON member: the key and the conversion. */
+enum col_kind { COL_STR, COL_INT, COL_BOOL, COL_ANY, COL_TIME, COL_JSON_ARRAY, COL_JSON_OBJECT, COL_SKIP };
+struct col {
+	const char *key; /* member name; column i of the row is cols[i] */
+	enum col_kind kind; /* COL_SKIP: a column that is never shown (e.g. pw_hash) */
+};
+
+static json_t *col_value(sqlite3_stmt *st, int i, enum col_kind kind)
+{
+	switch (kind) {
+	case COL_STR:
+		return col_str(st, i);
+	case COL_INT:
+		return col_int(st, i);
+	case COL_BOOL:
+		return col_bool(st, i);
+	case COL_ANY:
+		return col_any(st, i);
+	case COL_TIME:
+		return col_time(st, i);
+	case COL_JSON_ARRAY:
+		return col_json(st, i, json_array());
+	case COL_JSON_OBJECT:
+		return col_json(st, i, json_object());
+	case COL_SKIP:
+		break;
+	}
+	return NULL;
+}
+
+/* The current row as an object of the n described columns. */
+static json_t *row_json(sqlite3_stmt *st, const struct col *cols, int n)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < n; i++)
+		if (cols[i].kind != COL_SKIP)
+			json_object_set_new(o, cols[i].key, col_value(st, i, cols[i].kind));
+	return o;
+}
+
+/* Steps st to the end, appending each row to arr; resets st. Returns the number of rows or a
+ * negative code. */
+static int rows_append(struct store_reader *r, sqlite3_stmt *st, const struct col *cols, int n, json_t *arr,
+		       struct kefu_err *err)
+{
+	int rc, rows = 0;
+	while ((rc = next_row(r, st, err)) > 0) {
+		json_array_append_new(arr, row_json(st, cols, n));
+		rows++;
+	}
+	done(st);
+	return rc < 0 ? rc : rows;
+}
+
+/* rows_append into a new array stored in *out on success. */
+static int rows_list(struct store_reader *r, sqlite3_stmt *st, const struct col *cols, int n, json_t **out,
+		     struct kefu_err *err)
+{
+	json_t *arr = json_array();
+	int rc = rows_append(r, st, cols, n, arr, err);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+#define NCOLS(a) ((int)(sizeof a / sizeof a[0]))
+
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
@@ -279,27 +349,15 @@ int store_user_by_id(struct store_reader *r, const char *id, struct store_user *
 
 int store_users_list(struct store_reader *r, json_t **out, struct kefu_err *err)
 {
-	static const char *const keys[] = {"id", "name", "display", "role", "level", "team", "post", "dept"};
-	sqlite3_stmt *st = r->st[R_USERS_LIST];
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = next_row(r, st, err)) > 0) {
-		json_t *o = json_object();
-		for (int i = 0; i < 8; i++)
-			json_object_set_new(o, keys[i], col_str(st, i));
-		/* column 8 is pw_hash: never listed */
-		json_object_set_new(o, "skills", col_json(st, 9, json_array()));
-		json_object_set_new(o, "max_chats", col_int(st, 10));
-		json_object_set_new(o, "disabled", col_bool(st, 11));
-		json_array_append_new(arr, o);
-	}
-	done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	static const struct col cols[] = {
+	    {"id", COL_STR},	    {"name", COL_STR},
+	    {"display", COL_STR},   {"role", COL_STR},
+	    {"level", COL_STR},	    {"team", COL_STR},
+	    {"post", COL_STR},	    {"dept", COL_STR},
+	    {"pw_hash", COL_SKIP},  /* never listed */ {"skills", COL_JSON_ARRAY},
+	    {"max_chats", COL_INT}, {"disabled", COL_BOOL},
+	};
+	return rows_list(r, r->st[R_USERS_LIST], cols, NCOLS(cols), out, err);
 }
 
 int store_token_lookup(struct store_reader *r, const char *token_hash, int64_t now_ms, char **user_id,
@@ -332,61 +390,32 @@ int store_session_messages(struct store_reader *r, const char *session, int64_t 
 	bind_text(st, 1, session);
 	sqlite3_bind_int64(st, 2, after_seq);
 	sqlite3_bind_int(st, 3, limit);
-	json_t *arr = json_array();
-	while ((rc = next_row(r, st, err)) > 0) {
-		json_t *o = json_object();
-		json_object_set_new(o, "seq", col_int(st, 0));
-		json_object_set_new(o, "from", col_str(st, 1));
-		json_object_set_new(o, "agent", col_str(st, 2));
-		json_object_set_new(o, "text", col_str(st, 3));
-		json_object_set_new(o, "at", col_time(st, 4));
-		json_object_set_new(o, "client_id", col_str(st, 5));
-		json_array_append_new(arr, o);
-	}
-	done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	static const struct col cols[] = {{"seq", COL_INT},  {"from", COL_STR}, {"agent", COL_STR},
+					  {"text", COL_STR}, {"at", COL_TIME},	{"client_id", COL_STR}};
+	return rows_list(r, st, cols, NCOLS(cols), out, err);
 }
 
-/* The SESSION_COLS of the current row as the store_open_sessions object. */
-static json_t *session_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "id", col_str(st, 0));
-	json_object_set_new(o, "channel", col_str(st, 1));
-	json_object_set_new(o, "customer", col_str(st, 2));
-	json_object_set_new(o, "customer_type", col_str(st, 3));
-	json_object_set_new(o, "category", col_str(st, 4));
-	json_object_set_new(o, "group", col_str(st, 5));
-	json_object_set_new(o, "state", col_str(st, 6));
-	json_object_set_new(o, "agent", col_str(st, 7));
-	json_object_set_new(o, "opened_at_ms", col_int(st, 8));
-	json_object_set_new(o, "queued_at_ms", col_int(st, 9));
-	json_object_set_new(o, "priority", col_int(st, 10));
-	json_object_set_new(o, "last_seq", col_int(st, 11));
-	json_object_set_new(o, "first_customer_ms", col_int(st, 12));
-	json_object_set_new(o, "first_agent_ms", col_int(st, 13));
-	return o;
-}
+/* The SESSION_COLS of a row as the store_open_sessions object. */
+static const struct col session_cols[] = {
+    {"id", COL_STR},
+    {"channel", COL_STR},
+    {"customer", COL_STR},
+    {"customer_type", COL_STR},
+    {"category", COL_STR},
+    {"group", COL_STR},
+    {"state", COL_STR},
+    {"agent", COL_STR},
+    {"opened_at_ms", COL_INT},
+    {"queued_at_ms", COL_INT},
+    {"priority", COL_INT},
+    {"last_seq", COL_INT},
+    {"first_customer_ms", COL_INT},
+    {"first_agent_ms", COL_INT},
+};
 
 int store_open_sessions(struct store_reader *r, json_t **out, struct kefu_err *err)
 {
-	sqlite3_stmt *st = r->st[R_OPEN_SESSIONS];
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = next_row(r, st, err)) > 0)
-		json_array_append_new(arr, session_json(st));
-	done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rows_list(r, r->st[R_OPEN_SESSIONS], session_cols, NCOLS(session_cols), out, err);
 }
 
 int store_session_get(struct store_reader *r, const char *session, json_t **out, struct kefu_err *err)
@@ -398,7 +427,7 @@ int store_session_get(struct store_reader *r, const char *session, json_t **out,
 		done(st);
 		return rc < 0 ? rc : KEFU_ERR(err, KEFU_ENOTFOUND, "session", "no such session");
 	}
-	json_t *o = session_json(st);
+	json_t *o = row_json(st, session_cols, NCOLS(session_cols));
 	json_object_set_new(o, "closed_at_ms", col_int(st, 14));
 	json_object_set_new(o, "summary", col_str(st, 15));
 	if (sqlite3_column_type(st, 16) == SQLITE_NULL) {
@@ -425,25 +454,10 @@ int store_sessions_closed(struct store_reader *r, const char *agent, int64_t fro
 	sqlite3_bind_int64(st, 2, from_ms);
 	sqlite3_bind_int64(st, 3, to_ms);
 	sqlite3_bind_int(st, 4, limit);
-	json_t *arr = json_array();
-	while ((rc = next_row(r, st, err)) > 0) {
-		json_t *o = json_object();
-		json_object_set_new(o, "id", col_str(st, 0));
-		json_object_set_new(o, "customer", col_str(st, 1));
-		json_object_set_new(o, "agent", col_str(st, 2));
-		json_object_set_new(o, "category", col_str(st, 3));
-		json_object_set_new(o, "opened_at", col_time(st, 4));
-		json_object_set_new(o, "closed_at", col_time(st, 5));
-		json_object_set_new(o, "rating", col_int(st, 6));
-		json_array_append_new(arr, o);
-	}
-	done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	static const struct col cols[] = {
+	    {"id", COL_STR},	     {"customer", COL_STR},   {"agent", COL_STR}, {"category", COL_STR},
+	    {"opened_at", COL_TIME}, {"closed_at", COL_TIME}, {"rating", COL_INT}};
+	return rows_list(r, st, cols, NCOLS(cols), out, err);
 }
 
 /* ---- customers ----------------------------------------------------------------------------- */
@@ -455,39 +469,29 @@ static int profile_lists(struct store_reader *r, const char *customer, json_t *o
 	sqlite3_stmt *st = r->st[R_CUSTOMER_SESSIONS];
 	bind_text(st, 1, customer);
 	sqlite3_bind_int(st, 2, PROFILE_SESSIONS);
+	static const struct col session_list[] = {{"id", COL_STR},
+						  {"opened_at", COL_TIME},
+						  {"category", COL_STR},
+						  {"agent", COL_STR},
+						  {"rating", COL_INT}};
+	static const struct col order_list[] = {
+	    {"id", COL_STR}, {"at", COL_TIME}, {"amount", COL_ANY}, {"status", COL_STR}, {"item", COL_STR}};
 	json_t *sessions = json_array();
 	json_object_set_new(o, "sessions", sessions);
-	int rc;
-	while ((rc = next_row(r, st, err)) > 0) {
-		json_t *x = json_object();
-		json_object_set_new(x, "id", col_str(st, 0));
-		json_object_set_new(x, "opened_at", col_time(st, 1));
-		json_object_set_new(x, "category", col_str(st, 2));
-		json_object_set_new(x, "agent", col_str(st, 3));
-		json_object_set_new(x, "rating", col_int(st, 4));
-		json_array_append_new(sessions, x);
-		*found = true;
-	}
-	done(st);
+	int rc = rows_append(r, st, session_list, NCOLS(session_list), sessions, err);
 	if (rc < 0)
 		return rc;
+	*found = *found || rc > 0;
 	st = r->st[R_CUSTOMER_ORDERS];
 	bind_text(st, 1, customer);
 	sqlite3_bind_int(st, 2, PROFILE_ORDERS);
 	json_t *orders = json_array();
 	json_object_set_new(o, "orders", orders);
-	while ((rc = next_row(r, st, err)) > 0) {
-		json_t *x = json_object();
-		json_object_set_new(x, "id", col_str(st, 0));
-		json_object_set_new(x, "at", col_time(st, 1));
-		json_object_set_new(x, "amount", col_any(st, 2));
-		json_object_set_new(x, "status", col_str(st, 3));
-		json_object_set_new(x, "item", col_str(st, 4));
-		json_array_append_new(orders, x);
-		*found = true;
-	}
-	done(st);
-	return rc < 0 ? rc : 0;
+	rc = rows_append(r, st, order_list, NCOLS(order_list), orders, err);
+	if (rc < 0)
+		return rc;
+	*found = *found || rc > 0;
+	return 0;
 }
 
 int store_customer_profile(struct store_reader *r, const char *customer, json_t **out, struct kefu_err *err)
@@ -550,24 +554,10 @@ int store_events_list(struct store_reader *r, const char *type, int64_t after_id
 	sqlite3_bind_int(st, 2, limit);
 	if (type)
 		bind_text(st, 3, type);
-	json_t *arr = json_array();
-	while ((rc = next_row(r, st, err)) > 0) {
-		json_t *o = json_object();
-		json_object_set_new(o, "id", col_int(st, 0));
-		json_object_set_new(o, "type", col_str(st, 1));
-		json_object_set_new(o, "at", col_time(st, 2));
-		json_object_set_new(o, "session", col_str(st, 3));
-		json_object_set_new(o, "actor", col_str(st, 4));
-		json_object_set_new(o, "data", col_json(st, 5, json_object()));
-		json_array_append_new(arr, o);
-	}
-	done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	static const struct col cols[] = {{"id", COL_INT},    {"type", COL_STR},
+					  {"at", COL_TIME},   {"session", COL_STR},
+					  {"actor", COL_STR}, {"data", COL_JSON_OBJECT}};
+	return rows_list(r, st, cols, NCOLS(cols), out, err);
 }
 
 int store_events_count(struct store_reader *r, int64_t *out, struct kefu_err *err)
