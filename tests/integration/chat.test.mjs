@@ -274,3 +274,22 @@ test('guard: fraud signals from a customer raise an alert to the agent and the s
   assert.ok(o.json.alerts.some((a) => a.kind === 'fraud' && a.session === s.id));
   for (const c of [ag, cu]) c.close();
 });
+
+test('transfer to a skill group requeues the chat and routes it to an agent of that group', async () => {
+  const admin = await login(srv.url, ...DEMO.admin);
+  const pre = await agent(await newAgent(admin, 'grp1', 3, ['presale']));
+  const cu = await customer();
+  cu.send({ type: 'open', category: 'product' });
+  const s = (await cu.type('session')).session;
+  await pre.type('assigned', (f) => f.session.id === s.id);
+  pre.send({ type: 'transfer', session: s.id, to_group: 'nosuchgroup', ref: 't0' });
+  assert.equal((await pre.type('error', (f) => f.ref === 't0')).field, 'to_group');
+  pre.send({ type: 'transfer', session: s.id, to_group: 'aftersale', note: '退货问题' });
+  await pre.type('unassigned', (f) => f.session === s.id);
+  const requeued = await cu.type('session', (f) => f.session.state === 'queued');
+  assert.equal(requeued.session.group, 'aftersale');
+  const after = await agent(await newAgent(admin, 'grp2', 3, ['aftersale']));
+  const got = await after.type('assigned', (f) => f.session.id === s.id);
+  assert.equal(got.session.group, 'aftersale');
+  for (const c of [pre, cu, after]) c.close();
+});
