@@ -5,7 +5,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan web run test unit format check-format bench fuzz clean
+MAKEFLAGS += --no-print-directory
+
+.PHONY: all deps build kefu asan web run test unit format check-format bench fuzz clean
 
 all: build
 
@@ -18,6 +20,10 @@ $(BUILD)/Makefile: CMakeLists.txt
 build: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Only the server binary (what `make run` needs).
+kefu: $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j $(JOBS) --target kefu
+
 $(ASAN_BUILD)/Makefile: CMakeLists.txt
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Asan >/dev/null
 
@@ -27,7 +33,7 @@ asan: $(ASAN_BUILD)/Makefile
 web:
 	@node web/build.mjs
 
-run: deps build web
+run: deps kefu web
 	@bash scripts/run.sh $(BUILD)/kefu $(LISTEN)
 
 test: deps build asan web
