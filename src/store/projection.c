@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/mem.h"
 #include "store/assess_store.h"
+#include "store/kb_store.h"
 
 enum wstmt {
 	W_EVENT_INSERT,
@@ -105,6 +106,7 @@ struct store_proj {
 	struct buf data; /* events.data of the current event, reused */
 	struct buf arr; /* one JSON array column (skills, tags), reused */
 	struct assess_touch *touch; /* K-: marks the rollup days an event changes (assess_store.c) */
+	struct store_kb_proj *kb; /* KB-: statements of the kb.* projections (kb_store.c) */
 	atomic_int fail_in; /* steps until the injected fault; 0 = none armed */
 	atomic_int fail_count; /* consecutive steps to fail once fired; <= 0 = all */
 	atomic_int fail_left; /* steps still to fail after firing; < 0 = forever */
@@ -257,6 +259,12 @@ typedef int (*proj_fn)(struct store_proj *p, const struct store__ev *ev, struct 
 static int proj_none(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
 {
 	return 0;
+}
+
+/* kb.*: articles, versions, contributions, citations (kb_store.c) */
+static int proj_kb(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	return store__kb_project(p->kb, ev, err);
 }
 
 static int proj_user_created(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
@@ -617,6 +625,10 @@ static const struct {
     {"message", proj_message},
     {"session.closed", proj_session_closed},
     {"session.rated", proj_session_rated},
+    {"kb.article_saved", proj_kb}, /* KB-1, KB-4: a new version of an article */
+    {"kb.contribution_proposed", proj_kb}, /* KB-4: an agent proposes a change */
+    {"kb.contribution_reviewed", proj_kb}, /* KB-4, K-40: a supervisor accepts or rejects it */
+    {"kb.case_cited", proj_kb}, /* KB-5, K-41: an agent cites a case */
 };
 
 /* ---- public (to src/store) ------------------------------------------------------------------ */
@@ -649,6 +661,8 @@ int store__proj_new(sqlite3 *db, struct store_proj **out, struct kefu_err *err)
 	}
 	if ((r = assess_touch_new(db, &p->touch, err)) < 0)
 		goto fail;
+	if ((r = store__kb_proj_new(db, &p->kb, err)) < 0)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -665,6 +679,7 @@ void store__proj_free(struct store_proj *p)
 	for (int i = 0; i < STORE_TX_COUNT; i++)
 		sqlite3_finalize(p->tx[i]);
 	assess_touch_free(p->touch);
+	store__kb_proj_free(p->kb);
 	buf_free(&p->data);
 	buf_free(&p->arr);
 	free(p);

@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "store/kb_store.h"
 #include "store/migrate.h"
 #include "store/projection.h"
 #include "store/store_int.h"
@@ -116,6 +117,11 @@ int store__db_open(const char *path, int flags, sqlite3 **out, struct kefu_err *
 		return r;
 	}
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	int kr = store__kb_register(db, err); /* KB-2: kb_fts needs the tokenizer on every connection */
+	if (kr < 0) {
+		sqlite3_close(db);
+		return kr;
+	}
 	*out = db;
 	return 0;
 }

@@ -1,0 +1,742 @@
+/* kb_store.c — the SQL of the knowledge base (kb_store.h): the FTS5 tokenizer "kefu" wrapped
+ * around src/kb/tokenizer.c and registered per connection, the kb.* projections (writer thread and
+ * bulk import share them), and the read connection for search and lookups. Every statement is
+ * named and prepared once per connection. The FTS5 match expression is always a bound parameter.
+ * It never decides a rule: versions, roles and validation are src/kb's. */
+#include "store/kb_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/mem.h"
+#include "kb/tokenizer.h"
+#include "store/projection.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+/* ---- FTS5 tokenizer "kefu" ------------------------------------------------------------------ */
+
+/* In a query, a phrase that starts with U+E000 (private use, skipped in documents) is one raw
+ * token: src/kb builds its match expressions from exactly the tokens it chose. */
+static const char raw_mark[] = "\xEE\x80\x80";
+
+struct fts_tok {
+	unsigned flags; /* enum kb_tok_flags */
+};
+
+static int fts_tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	unsigned flags = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "bigrams") == 0)
+			flags |= KB_TOK_BIGRAMS;
+		else if (strcmp(argv[i], "unigrams") == 0)
+			flags |= KB_TOK_UNIGRAMS;
+		else if (strcmp(argv[i], "words") == 0)
+			flags |= KB_TOK_WORDS;
+		else
+			return SQLITE_ERROR;
+	}
+	struct fts_tok *t = sqlite3_malloc(sizeof *t);
+	if (!t)
+		return SQLITE_NOMEM;
+	t->flags = flags ? flags : KB_TOK_DEFAULT;
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void fts_tok_delete(Fts5Tokenizer *t)
+{
+	sqlite3_free(t);
+}
+
+struct fts_emit {
+	void *ctx;
+	int (*token)(void *ctx, int flags, const char *tok, int n, int start, int end);
+};
+
+static int fts_emit_cb(void *arg, enum kb_tok_kind kind, const char *tok, size_t len, size_t start,
+		       size_t end, bool colocated)
+{
+	struct fts_emit *e = arg;
+	return e->token(e->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, tok, (int)len, (int)start, (int)end);
+}
+
+static int fts_tok_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char *text, int n,
+			    int (*token)(void *, int, const char *, int, int, int))
+{
+	struct fts_tok *t = (struct fts_tok *)tk;
+	if (n <= 0)
+		return SQLITE_OK;
+	if ((flags & FTS5_TOKENIZE_QUERY) && n > 3 && memcmp(text, raw_mark, 3) == 0)
+		return token(ctx, 0, text + 3, n - 3, 3, n);
+	struct fts_emit e = {ctx, token};
+	return kb_tokenize(text, (size_t)n, t->flags, fts_emit_cb, &e);
+}
+
+static fts5_tokenizer fts_tokenizer = {fts_tok_create, fts_tok_delete, fts_tok_tokenize};
+
+int store__kb_register(sqlite3 *db, struct kefu_err *err)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "fts5: %s", sqlite3_errmsg(db));
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api || api->iVersion < 2)
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "fts5 is not available");
+	if (api->xCreateTokenizer(api, "kefu", NULL, &fts_tokenizer, NULL) != SQLITE_OK)
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "fts5: cannot register tokenizer kefu");
+	return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static int prepare_all(sqlite3 *db, const char *const *sql, int n, sqlite3_stmt **st, struct kefu_err *err)
+{
+	for (int i = 0; i < n; i++)
+		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st[i], NULL) != SQLITE_OK)
+			return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare kb statement %d: %s", i,
+					sqlite3_errmsg(db));
+	return 0;
+}
+
+static void finalize_all(sqlite3_stmt **st, int n)
+{
+	for (int i = 0; i < n; i++)
+		sqlite3_finalize(st[i]);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static json_t *col_json_str(sqlite3_stmt *st, int i)
+{
+	const char *s = col_text(st, i);
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *col_json_doc(sqlite3_stmt *st, int i)
+{
+	const char *s = col_text(st, i);
+	json_t *v = s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
+	return v ? v : json_null();
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int exec_step(sqlite3 *db, sqlite3_stmt *st, const char *what, struct kefu_err *err)
+{
+	int rc = sqlite3_step(st);
+	int r = 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = KEFU_ERR(err, (rc & 0xff) == SQLITE_CONSTRAINT ? KEFU_ECONFLICT : KEFU_ESTORE, "sqlite",
+			     "%s: %s", what, sqlite3_errmsg(db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+static char *dump_compact(json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* ---- projections ------------------------------------------------------------------------------ */
+
+enum pstmt {
+	P_ARTICLE_VERSION,
+	P_ARTICLE_INSERT,
+	P_ARTICLE_UPDATE,
+	P_VERSION_INSERT,
+	P_CONTRIB_INSERT,
+	P_CONTRIB_REVIEW,
+	P_CONTRIB_STATE,
+	P_CITE,
+	P_COUNT
+};
+
+static const char *const pstmt_sql[P_COUNT] = {
+    [P_ARTICLE_VERSION] = "SELECT version FROM kb_articles WHERE id = ?1",
+    [P_ARTICLE_INSERT] =
+	"INSERT INTO kb_articles(id, kind, title, body, alternatives, tags, alt_text, tag_text, product, "
+	"version, author, updated_ms, updated_by, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	"(SELECT coalesce(group_concat(value, char(10)), '') FROM json_each(?5)), "
+	"(SELECT coalesce(group_concat(value, char(10)), '') FROM json_each(?6)), ?7, ?8, ?9, ?10, ?9, ?11)",
+    /* the version must follow the stored one (KB-4): a stale writer changes nothing */
+    [P_ARTICLE_UPDATE] =
+	"UPDATE kb_articles SET kind = ?2, title = ?3, body = ?4, alternatives = ?5, tags = ?6, "
+	"alt_text = (SELECT coalesce(group_concat(value, char(10)), '') FROM json_each(?5)), "
+	"tag_text = (SELECT coalesce(group_concat(value, char(10)), '') FROM json_each(?6)), "
+	"product = ?7, version = ?8, updated_by = ?9, updated_ms = ?10, deleted = ?11 "
+	"WHERE id = ?1 AND version = ?8 - 1",
+    [P_VERSION_INSERT] = "INSERT INTO kb_article_versions(article, version, at_ms, who, note, source, "
+			 "contribution, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [P_CONTRIB_INSERT] =
+	"INSERT INTO kb_contributions(id, article, proposer, proposed_ms, proposal, note, state) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
+    [P_CONTRIB_REVIEW] = "UPDATE kb_contributions SET state = ?2, reviewer = ?3, reviewed_ms = ?4, "
+			 "review_note = ?5 WHERE id = ?1 AND state = 'pending'",
+    [P_CONTRIB_STATE] = "SELECT state FROM kb_contributions WHERE id = ?1",
+    [P_CITE] = "INSERT INTO kb_citations(article, agent, session, at_ms) "
+	       "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM kb_articles WHERE id = ?1) "
+	       "ON CONFLICT DO NOTHING",
+};
+
+struct store_kb_proj {
+	sqlite3 *db; /* borrowed */
+	sqlite3_stmt *st[P_COUNT]; /* owned */
+};
+
+int store__kb_proj_new(sqlite3 *db, struct store_kb_proj **out, struct kefu_err *err)
+{
+	struct store_kb_proj *p = xcalloc(1, sizeof *p);
+	p->db = db;
+	int r = prepare_all(db, pstmt_sql, P_COUNT, p->st, err);
+	if (r < 0) {
+		store__kb_proj_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+void store__kb_proj_free(struct store_kb_proj *p)
+{
+	if (!p)
+		return;
+	finalize_all(p->st, P_COUNT);
+	free(p);
+}
+
+static int get_str(json_t *data, const char *key, bool required, const char **out, struct kefu_err *err)
+{
+	json_t *v = json_object_get(data, key);
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return required ? KEFU_ERR(err, KEFU_EINVAL, key, "missing") : 0;
+	if (!json_is_string(v))
+		return KEFU_ERR(err, KEFU_EINVAL, key, "not a string");
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* data[key] must be an array of strings (absent = []); *out is its compact JSON (caller frees). */
+static int get_str_array(json_t *data, const char *key, char **out, struct kefu_err *err)
+{
+	json_t *v = json_object_get(data, key);
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		*out = xstrdup("[]");
+		return 0;
+	}
+	if (!json_is_array(v))
+		return KEFU_ERR(err, KEFU_EINVAL, key, "not an array");
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e))
+			return KEFU_ERR(err, KEFU_EINVAL, key, "not an array of strings");
+	}
+	*out = dump_compact(v);
+	return 0;
+}
+
+static int proj_article_saved(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	const char *id, *kind, *title, *body, *product, *note, *source, *contribution;
+	char *alts = NULL, *tags = NULL, *snap = NULL;
+	int r;
+	json_t *jv = json_object_get(ev->data, "version");
+	json_t *jd = json_object_get(ev->data, "deleted");
+	if ((r = get_str(ev->data, "id", true, &id, err)) < 0 ||
+	    (r = get_str(ev->data, "kind", true, &kind, err)) < 0 ||
+	    (r = get_str(ev->data, "title", true, &title, err)) < 0 ||
+	    (r = get_str(ev->data, "body", true, &body, err)) < 0 ||
+	    (r = get_str(ev->data, "product", false, &product, err)) < 0 ||
+	    (r = get_str(ev->data, "note", false, &note, err)) < 0 ||
+	    (r = get_str(ev->data, "source", true, &source, err)) < 0 ||
+	    (r = get_str(ev->data, "contribution", false, &contribution, err)) < 0)
+		return r;
+	if (!json_is_integer(jv) || json_integer_value(jv) < 1)
+		return KEFU_ERR(err, KEFU_EINVAL, "version", "not a positive integer");
+	if (jd && !json_is_boolean(jd) && !json_is_null(jd))
+		return KEFU_ERR(err, KEFU_EINVAL, "deleted", "not a boolean");
+	int64_t version = json_integer_value(jv);
+	int deleted = json_is_true(jd) ? 1 : 0;
+	if ((r = get_str_array(ev->data, "alternatives", &alts, err)) < 0 ||
+	    (r = get_str_array(ev->data, "tags", &tags, err)) < 0)
+		goto out;
+	sqlite3_stmt *st = p->st[version == 1 ? P_ARTICLE_INSERT : P_ARTICLE_UPDATE];
+	bind_text(st, 1, id);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, title);
+	bind_text(st, 4, body);
+	bind_text(st, 5, alts);
+	bind_text(st, 6, tags);
+	bind_text(st, 7, product);
+	sqlite3_bind_int64(st, 8, version);
+	bind_text(st, 9, ev->actor);
+	sqlite3_bind_int64(st, 10, ev->at_ms);
+	sqlite3_bind_int(st, 11, deleted);
+	if ((r = exec_step(p->db, st, "kb article", err)) < 0) {
+		if (r == -KEFU_ECONFLICT)
+			r = KEFU_ERR(err, KEFU_ECONFLICT, "version", "article %s already exists", id);
+		goto out;
+	}
+	if (sqlite3_changes(p->db) == 0) {
+		st = p->st[P_ARTICLE_VERSION];
+		bind_text(st, 1, id);
+		bool known = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		r = known ? KEFU_ERR(err, KEFU_ECONFLICT, "version",
+				     "version %lld does not follow the stored one", (long long)version)
+			  : KEFU_ERR(err, KEFU_ENOTFOUND, "id", "unknown article");
+		goto out;
+	}
+	json_t *data = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s?,s:b}", "kind", kind, "title", title, "body", body,
+				 "alternatives", json_loads(alts, 0, NULL), "tags", json_loads(tags, 0, NULL),
+				 "product", product, "deleted", deleted);
+	snap = dump_compact(data);
+	json_decref(data);
+	st = p->st[P_VERSION_INSERT];
+	bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_int64(st, 3, ev->at_ms);
+	bind_text(st, 4, ev->actor);
+	bind_text(st, 5, note ? note : "");
+	bind_text(st, 6, source);
+	bind_text(st, 7, contribution);
+	bind_text(st, 8, snap);
+	r = exec_step(p->db, st, "kb version", err);
+out:
+	free(alts);
+	free(tags);
+	free(snap);
+	return r;
+}
+
+static int proj_contribution_proposed(struct store_kb_proj *p, const struct store__ev *ev,
+				      struct kefu_err *err)
+{
+	const char *id, *article, *note;
+	int r;
+	if ((r = get_str(ev->data, "id", true, &id, err)) < 0 ||
+	    (r = get_str(ev->data, "article", false, &article, err)) < 0 ||
+	    (r = get_str(ev->data, "note", false, &note, err)) < 0)
+		return r;
+	json_t *prop = json_object_get(ev->data, "proposal");
+	if (!json_is_object(prop))
+		return KEFU_ERR(err, KEFU_EINVAL, "proposal", "not an object");
+	if (!ev->actor)
+		return KEFU_ERR(err, KEFU_EINVAL, "actor", "a contribution needs its proposer");
+	char *ptext = dump_compact(prop);
+	sqlite3_stmt *st = p->st[P_CONTRIB_INSERT];
+	bind_text(st, 1, id);
+	bind_text(st, 2, article);
+	bind_text(st, 3, ev->actor);
+	sqlite3_bind_int64(st, 4, ev->at_ms);
+	bind_text(st, 5, ptext);
+	bind_text(st, 6, note ? note : "");
+	r = exec_step(p->db, st, "kb contribution", err);
+	free(ptext);
+	return r;
+}
+
+static int proj_contribution_reviewed(struct store_kb_proj *p, const struct store__ev *ev,
+				      struct kefu_err *err)
+{
+	const char *id, *decision, *note;
+	int r;
+	if ((r = get_str(ev->data, "id", true, &id, err)) < 0 ||
+	    (r = get_str(ev->data, "decision", true, &decision, err)) < 0 ||
+	    (r = get_str(ev->data, "note", false, &note, err)) < 0)
+		return r;
+	if (strcmp(decision, "accepted") != 0 && strcmp(decision, "rejected") != 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "decision", "not accepted or rejected");
+	sqlite3_stmt *st = p->st[P_CONTRIB_REVIEW];
+	bind_text(st, 1, id);
+	bind_text(st, 2, decision);
+	bind_text(st, 3, ev->actor);
+	sqlite3_bind_int64(st, 4, ev->at_ms);
+	bind_text(st, 5, note ? note : "");
+	if ((r = exec_step(p->db, st, "kb review", err)) < 0)
+		return r;
+	if (sqlite3_changes(p->db) > 0)
+		return 0;
+	st = p->st[P_CONTRIB_STATE];
+	bind_text(st, 1, id);
+	bool known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return known ? KEFU_ERR(err, KEFU_ECONFLICT, "id", "contribution already reviewed")
+		     : KEFU_ERR(err, KEFU_ENOTFOUND, "id", "unknown contribution");
+}
+
+static int proj_case_cited(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	const char *article;
+	int r;
+	if ((r = get_str(ev->data, "article", true, &article, err)) < 0)
+		return r;
+	if (!ev->actor)
+		return KEFU_ERR(err, KEFU_EINVAL, "actor", "a citation needs the citing agent");
+	sqlite3_stmt *st = p->st[P_CITE];
+	bind_text(st, 1, article);
+	bind_text(st, 2, ev->actor);
+	bind_text(st, 3, ev->session ? ev->session : "");
+	sqlite3_bind_int64(st, 4, ev->at_ms);
+	if ((r = exec_step(p->db, st, "kb citation", err)) < 0)
+		return r;
+	if (sqlite3_changes(p->db) > 0)
+		return 0;
+	st = p->st[P_ARTICLE_VERSION];
+	bind_text(st, 1, article);
+	bool known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return known ? 0 : KEFU_ERR(err, KEFU_ENOTFOUND, "article", "unknown article"); /* repeat: no-op */
+}
+
+int store__kb_project(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	if (!json_is_object(ev->data))
+		return KEFU_ERR(err, KEFU_EINVAL, "data", "payload is not an object");
+	if (strcmp(ev->type, "kb.article_saved") == 0)
+		return proj_article_saved(p, ev, err);
+	if (strcmp(ev->type, "kb.contribution_proposed") == 0)
+		return proj_contribution_proposed(p, ev, err);
+	if (strcmp(ev->type, "kb.contribution_reviewed") == 0)
+		return proj_contribution_reviewed(p, ev, err);
+	if (strcmp(ev->type, "kb.case_cited") == 0)
+		return proj_case_cited(p, ev, err);
+	return KEFU_ERR(err, KEFU_EINVAL, "type", "not a kb event");
+}
+
+/* ---- bulk writer ------------------------------------------------------------------------------ */
+
+enum wstmt { W_BEGIN, W_COMMIT, W_ROLLBACK, W_EVENT, W_ARTICLE, W_COUNT };
+
+#define ARTICLE_COLS                                                                                         \
+	"id, kind, title, body, alternatives, tags, product, version, author, updated_ms, updated_by, "      \
+	"deleted"
+
+static const char *const wstmt_sql[W_COUNT] = {
+    [W_BEGIN] = "BEGIN IMMEDIATE",
+    [W_COMMIT] = "COMMIT",
+    [W_ROLLBACK] = "ROLLBACK",
+    [W_EVENT] = "INSERT INTO events(at_ms, type, session, actor, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [W_ARTICLE] = "SELECT " ARTICLE_COLS " FROM kb_articles WHERE id = ?1",
+};
+
+struct store_kb_writer {
+	sqlite3 *db; /* owned read-write connection */
+	sqlite3_stmt *st[W_COUNT]; /* owned */
+	struct store_kb_proj *proj; /* owned */
+};
+
+int store_kb_writer_open(struct store *s, struct store_kb_writer **out, struct kefu_err *err)
+{
+	struct store_kb_writer *w = xcalloc(1, sizeof *w);
+	int r = store__db_open(store__path(s), SQLITE_OPEN_READWRITE, &w->db, err);
+	if (r == 0)
+		r = prepare_all(w->db, wstmt_sql, W_COUNT, w->st, err);
+	if (r == 0)
+		r = store__kb_proj_new(w->db, &w->proj, err);
+	if (r < 0) {
+		store_kb_writer_close(w);
+		return r;
+	}
+	*out = w;
+	return 0;
+}
+
+void store_kb_writer_close(struct store_kb_writer *w)
+{
+	if (!w)
+		return;
+	store_kb_writer_rollback(w);
+	store__kb_proj_free(w->proj);
+	finalize_all(w->st, W_COUNT);
+	sqlite3_close(w->db);
+	free(w);
+}
+
+int store_kb_writer_begin(struct store_kb_writer *w, struct kefu_err *err)
+{
+	return exec_step(w->db, w->st[W_BEGIN], "begin", err);
+}
+
+int store_kb_writer_commit(struct store_kb_writer *w, struct kefu_err *err)
+{
+	return exec_step(w->db, w->st[W_COMMIT], "commit", err);
+}
+
+void store_kb_writer_rollback(struct store_kb_writer *w)
+{
+	if (w->db && !sqlite3_get_autocommit(w->db))
+		exec_step(w->db, w->st[W_ROLLBACK], "rollback", NULL);
+}
+
+int store_kb_writer_append(struct store_kb_writer *w, const struct store__ev *ev, struct kefu_err *err)
+{
+	if (!json_is_object(ev->data))
+		return KEFU_ERR(err, KEFU_EINVAL, "data", "payload is not an object");
+	char *data = dump_compact(ev->data);
+	sqlite3_stmt *st = w->st[W_EVENT];
+	sqlite3_bind_int64(st, 1, ev->at_ms);
+	bind_text(st, 2, ev->type);
+	bind_text(st, 3, ev->session);
+	bind_text(st, 4, ev->actor);
+	bind_text(st, 5, data);
+	int r = exec_step(w->db, st, "event insert", err);
+	free(data);
+	if (r < 0)
+		return r;
+	return store__kb_project(w->proj, ev, err);
+}
+
+static json_t *article_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:o,s:b}", "id", col_json_str(st, 0),
+			 "kind", col_json_str(st, 1), "title", col_json_str(st, 2), "body",
+			 col_json_str(st, 3), "alternatives", col_json_doc(st, 4), "tags",
+			 col_json_doc(st, 5), "product", col_json_str(st, 6), "version",
+			 (json_int_t)sqlite3_column_int64(st, 7), "author", col_json_str(st, 8), "updated_ms",
+			 (json_int_t)sqlite3_column_int64(st, 9), "updated_by", col_json_str(st, 10),
+			 "deleted", sqlite3_column_int(st, 11) != 0);
+}
+
+/* Runs a one-row lookup by id on st; fills *out with make(st) or returns -KEFU_ENOTFOUND. */
+static int get_one(sqlite3 *db, sqlite3_stmt *st, const char *id, json_t *(*make)(sqlite3_stmt *),
+		   json_t **out, struct kefu_err *err)
+{
+	bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	int r = 0;
+	if (rc == SQLITE_ROW)
+		*out = make(st);
+	else if (rc == SQLITE_DONE)
+		r = KEFU_ERR(err, KEFU_ENOTFOUND, "id", "unknown id");
+	else
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+int store_kb_writer_article(struct store_kb_writer *w, const char *id, json_t **out, struct kefu_err *err)
+{
+	return get_one(w->db, w->st[W_ARTICLE], id, article_row, out, err);
+}
+
+/* ---- reads ------------------------------------------------------------------------------------ */
+
+enum rstmt {
+	R_SEARCH,
+	R_SEARCH_FILTERED,
+	R_PASSES,
+	R_ARTICLE,
+	R_VERSIONS,
+	R_CONTRIB,
+	R_CONTRIBS,
+	R_COUNT_LIVE,
+	R_COUNT
+};
+
+#define FILTER_SQL                                                                                           \
+	"(?6 IS NULL OR a.kind = ?6) AND (?7 IS NULL OR a.product = ?7) AND "                                \
+	"(?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?8))"
+#define CONTRIB_COLS                                                                                         \
+	"id, article, proposer, proposed_ms, proposal, note, state, reviewer, reviewed_ms, review_note"
+
+static const char *const rstmt_sql[R_COUNT] = {
+    /* without filters, rank inside FTS5 first and look up only the top rows */
+    [R_SEARCH] =
+	"SELECT a.id, f.s FROM (SELECT rowid, bm25(kb_fts, ?2, ?3, ?4, ?5) AS s FROM kb_fts "
+	"WHERE kb_fts MATCH ?1 ORDER BY s LIMIT ?9) f JOIN kb_articles a ON a.seq = f.rowid ORDER BY f.s",
+    [R_SEARCH_FILTERED] = "SELECT a.id, bm25(kb_fts, ?2, ?3, ?4, ?5) AS s FROM kb_fts "
+			  "JOIN kb_articles a ON a.seq = kb_fts.rowid WHERE kb_fts MATCH ?1 AND " FILTER_SQL
+			  " ORDER BY s LIMIT ?9",
+    [R_PASSES] = "SELECT 1 FROM kb_articles a WHERE a.id = ?1 AND a.deleted = 0 AND " FILTER_SQL,
+    [R_ARTICLE] = "SELECT " ARTICLE_COLS " FROM kb_articles WHERE id = ?1",
+    [R_VERSIONS] = "SELECT version, at_ms, who, note, source, contribution, data FROM kb_article_versions "
+		   "WHERE article = ?1 ORDER BY version",
+    [R_CONTRIB] = "SELECT " CONTRIB_COLS " FROM kb_contributions WHERE id = ?1",
+    [R_CONTRIBS] = "SELECT " CONTRIB_COLS " FROM kb_contributions WHERE ?1 IS NULL OR state = ?1 "
+		   "ORDER BY proposed_ms, id LIMIT ?2",
+    [R_COUNT_LIVE] = "SELECT count(*) FROM kb_articles WHERE deleted = 0",
+};
+
+struct store_kb {
+	sqlite3 *db; /* owned read-only connection */
+	sqlite3_stmt *st[R_COUNT]; /* owned */
+};
+
+int store_kb_open(struct store *s, struct store_kb **out, struct kefu_err *err)
+{
+	struct store_kb *k = xcalloc(1, sizeof *k);
+	int r = store__db_open(store__path(s), SQLITE_OPEN_READONLY, &k->db, err);
+	if (r == 0)
+		r = prepare_all(k->db, rstmt_sql, R_COUNT, k->st, err);
+	if (r < 0) {
+		store_kb_close(k);
+		return r;
+	}
+	*out = k;
+	return 0;
+}
+
+void store_kb_close(struct store_kb *k)
+{
+	if (!k)
+		return;
+	finalize_all(k->st, R_COUNT);
+	sqlite3_close(k->db);
+	free(k);
+}
+
+static void bind_filter(sqlite3_stmt *st, const struct store_kb_filter *f)
+{
+	bind_text(st, 6, f ? f->kind : NULL);
+	bind_text(st, 7, f ? f->product : NULL);
+	bind_text(st, 8, f ? f->tag : NULL);
+}
+
+int store_kb_search(struct store_kb *k, const char *match, const struct store_kb_filter *f,
+		    const struct store_kb_weights *w, int top, struct store_kb_hit *hits, int *n,
+		    struct kefu_err *err)
+{
+	*n = 0;
+	bool filtered = f && (f->kind || f->product || f->tag);
+	sqlite3_stmt *st = k->st[filtered ? R_SEARCH_FILTERED : R_SEARCH];
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, w->title);
+	sqlite3_bind_double(st, 3, w->alternatives);
+	sqlite3_bind_double(st, 4, w->body);
+	sqlite3_bind_double(st, 5, w->tags);
+	if (filtered)
+		bind_filter(st, f);
+	sqlite3_bind_int(st, 9, top);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < top) {
+		const char *id = col_text(st, 0);
+		snprintf(hits[*n].id, sizeof hits[*n].id, "%s", id ? id : "");
+		hits[*n].score = -sqlite3_column_double(st, 1);
+		(*n)++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = KEFU_ERR(err, (rc & 0xff) == SQLITE_ERROR ? KEFU_EINVAL : KEFU_ESTORE, "query",
+			     "search: %s", sqlite3_errmsg(k->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+int store_kb_article_passes(struct store_kb *k, const char *id, const struct store_kb_filter *f, bool *ok,
+			    struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_PASSES];
+	bind_text(st, 1, id);
+	bind_filter(st, f);
+	int rc = sqlite3_step(st);
+	*ok = rc == SQLITE_ROW;
+	int r = rc == SQLITE_ROW || rc == SQLITE_DONE
+	    ? 0
+	    : KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(k->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+int store_kb_article_get(struct store_kb *k, const char *id, json_t **out, struct kefu_err *err)
+{
+	return get_one(k->db, k->st[R_ARTICLE], id, article_row, out, err);
+}
+
+static json_t *version_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:o}", "version", (json_int_t)sqlite3_column_int64(st, 0),
+			 "at_ms", (json_int_t)sqlite3_column_int64(st, 1), "who", col_json_str(st, 2), "note",
+			 col_json_str(st, 3), "source", col_json_str(st, 4), "contribution",
+			 col_json_str(st, 5), "data", col_json_doc(st, 6));
+}
+
+static json_t *contrib_row(sqlite3_stmt *st)
+{
+	json_t *reviewed = sqlite3_column_type(st, 8) == SQLITE_NULL
+	    ? json_null()
+	    : json_integer((json_int_t)sqlite3_column_int64(st, 8));
+	return json_pack("{s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "id", col_json_str(st, 0), "article",
+			 col_json_str(st, 1), "proposer", col_json_str(st, 2), "proposed_ms",
+			 (json_int_t)sqlite3_column_int64(st, 3), "proposal", col_json_doc(st, 4), "note",
+			 col_json_str(st, 5), "state", col_json_str(st, 6), "reviewer", col_json_str(st, 7),
+			 "reviewed_ms", reviewed, "review_note", col_json_str(st, 9));
+}
+
+/* Collects every row of st (bound by the caller) into a new array. */
+static int list_rows(sqlite3 *db, sqlite3_stmt *st, json_t *(*make)(sqlite3_stmt *), json_t **out,
+		     struct kefu_err *err)
+{
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, make(st));
+	int r = 0;
+	if (rc != SQLITE_DONE) {
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(db));
+		json_decref(arr);
+	} else {
+		*out = arr;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+int store_kb_article_versions(struct store_kb *k, const char *id, json_t **out, struct kefu_err *err)
+{
+	bind_text(k->st[R_VERSIONS], 1, id);
+	return list_rows(k->db, k->st[R_VERSIONS], version_row, out, err);
+}
+
+int store_kb_contribution_get(struct store_kb *k, const char *id, json_t **out, struct kefu_err *err)
+{
+	return get_one(k->db, k->st[R_CONTRIB], id, contrib_row, out, err);
+}
+
+int store_kb_contributions_list(struct store_kb *k, const char *state, int limit, json_t **out,
+				struct kefu_err *err)
+{
+	bind_text(k->st[R_CONTRIBS], 1, state);
+	sqlite3_bind_int(k->st[R_CONTRIBS], 2, limit);
+	return list_rows(k->db, k->st[R_CONTRIBS], contrib_row, out, err);
+}
+
+int store_kb_count(struct store_kb *k, int64_t *out, struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_COUNT_LIVE];
+	int rc = sqlite3_step(st);
+	int r = 0;
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(k->db));
+	sqlite3_reset(st);
+	return r;
+}
