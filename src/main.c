@@ -14,6 +14,7 @@ static const struct {
     {"serve", cli_serve, "run the service (HTTP, WebSocket, web apps)"},
     {"user", cli_user, "accounts and roles: add, list, passwd"},
     {"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
+    {"import", cli_import, "import JSON Lines records (agents, sessions, messages, ratings, …)"},
     {"routes", cli_routes, "print every HTTP route with its permission and roles"},
 };
 

@@ -1,0 +1,815 @@
+/* import.c — `kefu import` (import.h, DESIGN §5.1). Two passes over the mapped file: the first
+ * parses and checks every line and collects the ids it defines (so references resolve in any line
+ * order); the second resolves references against the file and the store, compares reused ids and
+ * writes new records through assess_store in one transaction. Per-row work uses the flat parser of
+ * jsonl.c, not a JSON tree. It never prints and never writes outside that transaction. */
+#include "kpi/import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/mem.h"
+#include "kpi/jsonl.h"
+#include "kpi/rollup.h"
+
+enum kind { K_AGENT, K_CUSTOMER, K_SESSION, K_MESSAGE, K_RATING, K_ORDER, K_COMPLAINT, K_PRESENCE, K_COUNT };
+
+static const char *const kind_names[K_COUNT] = {"agent",  "customer", "session",   "message",
+						"rating", "order",    "complaint", "presence"};
+/* docs/events.md type of the event each kind appends */
+static const char *const event_types[K_COUNT] = {
+    "agent.imported", "customer.upserted", "session.imported",	 "message",
+    "session.rated",  "order.recorded",	   "complaint.recorded", "presence.interval"};
+/* the id'd kinds and their assess_store kind (-1: records without id) */
+static const int store_kind[K_COUNT] = {ASSESS_AGENT, ASSESS_CUSTOMER, ASSESS_SESSION,	 -1,
+					-1,	      ASSESS_ORDER,    ASSESS_COMPLAINT, -1};
+
+enum ftype { F_STR, F_ENUM, F_TIME, F_BOOL, F_SCORE, F_NUM };
+
+struct fdef {
+	const char *name;
+	enum ftype t;
+	bool req;
+	const char *enums; /* "a|b|c" for F_ENUM */
+	int ref; /* enum assess_kind the value names, or -1 */
+};
+
+enum { MAX_FIELDS = 8, MAX_LINE = 1 << 20 };
+
+/* field order = the order of the canonical form (assess_store.c canon statements) */
+static const struct fdef f_agent[] = {{"id", F_STR, true, NULL, -1},
+				      {"name", F_STR, true, NULL, -1},
+				      {"team", F_STR, true, NULL, -1},
+				      {"post", F_ENUM, true, "presale|aftersale|complaint", -1},
+				      {"level", F_ENUM, false, "junior|senior|lead|supervisor|manager", -1},
+				      {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_customer[] = {{"id", F_STR, true, NULL, -1},
+					 {"type", F_ENUM, false, "new|returning|vip", -1},
+					 {"region", F_STR, false, NULL, -1},
+					 {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_session[] = {{"id", F_STR, true, NULL, -1},
+					{"channel", F_ENUM, true, "web|app|im|phone|email|form", -1},
+					{"customer", F_STR, true, NULL, ASSESS_CUSTOMER},
+					{"agent", F_STR, true, NULL, ASSESS_AGENT},
+					{"start", F_TIME, true, NULL, -1},
+					{"end", F_TIME, false, NULL, -1},
+					{"category", F_ENUM, false, "product|order|aftersale|policy", -1},
+					{"complex", F_BOOL, false, NULL, -1},
+					{NULL, 0, 0, NULL, 0}};
+static const struct fdef f_message[] = {{"session", F_STR, true, NULL, ASSESS_SESSION},
+					{"from", F_ENUM, true, "customer|agent|bot|system", -1},
+					{"at", F_TIME, true, NULL, -1},
+					{"text", F_STR, true, NULL, -1},
+					{"agent", F_STR, false, NULL, ASSESS_AGENT},
+					{NULL, 0, 0, NULL, 0}};
+static const struct fdef f_rating[] = {{"session", F_STR, true, NULL, ASSESS_SESSION},
+				       {"at", F_TIME, true, NULL, -1},
+				       {"score", F_SCORE, true, NULL, -1},
+				       {"solved", F_BOOL, false, NULL, -1},
+				       {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_order[] = {{"id", F_STR, true, NULL, -1},
+				      {"customer", F_STR, true, NULL, ASSESS_CUSTOMER},
+				      {"at", F_TIME, true, NULL, -1},
+				      {"amount", F_NUM, false, NULL, -1},
+				      {"new_product", F_BOOL, false, NULL, -1},
+				      {"recommended", F_BOOL, false, NULL, -1},
+				      {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_complaint[] = {{"id", F_STR, true, NULL, -1},
+					  {"customer", F_STR, true, NULL, ASSESS_CUSTOMER},
+					  {"at", F_TIME, true, NULL, -1},
+					  {"agent", F_STR, false, NULL, ASSESS_AGENT},
+					  {"order", F_STR, false, NULL, ASSESS_ORDER},
+					  {"session", F_STR, false, NULL, ASSESS_SESSION},
+					  {"escalated", F_BOOL, false, NULL, -1},
+					  {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_presence[] = {{"agent", F_STR, true, NULL, ASSESS_AGENT},
+					 {"from", F_TIME, true, NULL, -1},
+					 {"to", F_TIME, true, NULL, -1},
+					 {NULL, 0, 0, NULL, 0}};
+static const struct fdef *const kind_fields[K_COUNT] = {f_agent,  f_customer, f_session,   f_message,
+							f_rating, f_order,    f_complaint, f_presence};
+
+const char *kpi_import_kind_name(int k)
+{
+	return k >= 0 && k < K_COUNT ? kind_names[k] : "?";
+}
+
+/* One parsed value. */
+struct val {
+	bool present; /* given and not null */
+	struct assess_str s; /* F_STR/F_ENUM decoded text (points into the line or ctx->scratch) */
+	const char *raw; /* the token as written */
+	size_t raw_len;
+	int64_t i; /* F_TIME ms, F_SCORE, integer F_NUM */
+	int b; /* F_BOOL 0/1 */
+	double d; /* real F_NUM */
+	bool is_int;
+};
+
+/* An id defined by the file or found in the store. */
+struct ent {
+	const char *id; /* borrowed: the file mapping, or ids (store-found) */
+	uint32_t len;
+	uint32_t hash;
+	int64_t line; /* defining line, 0 = found in the store */
+	int64_t seq; /* sessions: last message seq assigned */
+	int64_t start_ms; /* sessions: start */
+	bool seq_init; /* sessions: seq holds the store's last_seq (or 0) */
+	const char *line_p; /* the defining line (file ids) */
+	size_t line_n;
+};
+
+struct idset {
+	struct ent *v; /* cap slots, id NULL = empty */
+	size_t cap, n;
+};
+
+struct ctx {
+	struct assess_store *a;
+	const struct kpi_rules *r;
+	const char *name;
+	const char *data;
+	size_t len;
+	struct idset sets[ASSESS_KINDS];
+	struct buf scratch; /* decoded strings of the current line */
+	struct buf canon, canon2; /* canonical forms being compared */
+	struct buf ev; /* event payload */
+	char **store_ids; /* copies of ids found in the store (freed at the end) */
+	size_t n_store_ids, cap_store_ids;
+	int64_t min_ms, max_ms; /* time span of the file */
+	int64_t *extra_days; /* start days of store sessions the file touches */
+	size_t n_extra, cap_extra;
+	struct kefu_err *err;
+};
+
+static int fail(struct ctx *c, int64_t line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct ctx *c, int64_t line, const char *field, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (field)
+		return KEFU_ERR(c->err, KEFU_EINVAL, field, "%s:%lld: field '%s': %s", c->name,
+				(long long)line, field, why);
+	return KEFU_ERR(c->err, KEFU_EINVAL, "line", "%s:%lld: %s", c->name, (long long)line, why);
+}
+
+/* ---- id sets ------------------------------------------------------------------------------- */
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+static struct ent *set_find(struct idset *s, const char *id, size_t len, uint32_t h)
+{
+	if (!s->cap)
+		return NULL;
+	for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		struct ent *e = &s->v[i];
+		if (!e->id)
+			return NULL;
+		if (e->hash == h && e->len == len && memcmp(e->id, id, len) == 0)
+			return e;
+	}
+}
+
+static struct ent *set_add(struct idset *s, const char *id, size_t len, uint32_t h)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		struct ent *nv = xcalloc(ncap, sizeof *nv);
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->v[i].id)
+				continue;
+			size_t j = s->v[i].hash & (ncap - 1);
+			while (nv[j].id)
+				j = (j + 1) & (ncap - 1);
+			nv[j] = s->v[i];
+		}
+		free(s->v);
+		s->v = nv;
+		s->cap = ncap;
+	}
+	size_t i = h & (s->cap - 1);
+	while (s->v[i].id)
+		i = (i + 1) & (s->cap - 1);
+	struct ent *e = &s->v[i];
+	memset(e, 0, sizeof *e);
+	e->id = id;
+	e->len = (uint32_t)len;
+	e->hash = h;
+	s->n++;
+	return e;
+}
+
+/* ---- one line ------------------------------------------------------------------------------ */
+
+static bool enum_has(const char *list, const char *s, size_t n)
+{
+	const char *p = list;
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t k = bar ? (size_t)(bar - p) : strlen(p);
+		if (k == n && memcmp(p, s, n) == 0)
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+/* Parses and checks one line: *kind and v[] (indexed like the kind's fdef). */
+static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int *kind, struct val *v)
+{
+	struct jsonl_field f[MAX_FIELDS + 1];
+	int nf = 0;
+	size_t off = 0;
+	const char *why = NULL;
+	if (n > MAX_LINE)
+		return fail(c, line, NULL, "line longer than %d bytes", MAX_LINE);
+	if (jsonl_parse(s, n, f, MAX_FIELDS + 1, &nf, &off, &why) < 0)
+		return fail(c, line, NULL, "%s at byte %zu", why, off + 1);
+	if (nf == 0 || f[0].key_len != 4 || memcmp(f[0].key, "kind", 4) != 0)
+		return fail(c, line, "kind", "the first field must be \"kind\"");
+	if (f[0].type != JSONL_STR || f[0].escaped)
+		return fail(c, line, "kind", "not a kind name");
+	int k = -1;
+	for (int i = 0; i < K_COUNT; i++)
+		if (strlen(kind_names[i]) == f[0].raw_len - 2 &&
+		    memcmp(kind_names[i], f[0].raw + 1, f[0].raw_len - 2) == 0)
+			k = i;
+	if (k < 0)
+		return fail(c, line, "kind", "unknown kind %.*s",
+			    (int)(f[0].raw_len > 40 ? 40 : f[0].raw_len), f[0].raw);
+	*kind = k;
+	const struct fdef *defs = kind_fields[k];
+	int nd = 0;
+	while (defs[nd].name)
+		nd++;
+	memset(v, 0, sizeof *v * (size_t)nd);
+	buf_reset(&c->scratch);
+	buf_reserve(&c->scratch, n + 1); /* decoded text is never longer than the line: no realloc */
+	for (int i = 1; i < nf; i++) {
+		int d = -1;
+		for (int j = 0; j < nd; j++)
+			if (strlen(defs[j].name) == f[i].key_len &&
+			    memcmp(defs[j].name, f[i].key, f[i].key_len) == 0)
+				d = j;
+		if (d < 0) {
+			char key[48];
+			snprintf(key, sizeof key, "%.*s", (int)(f[i].key_len > 40 ? 40 : f[i].key_len),
+				 f[i].key);
+			return fail(c, line, key, "unknown field for kind %s", kind_names[k]);
+		}
+		const struct fdef *fd = &defs[d];
+		struct val *x = &v[d];
+		if (f[i].type == JSONL_NULL)
+			continue; /* null = not given */
+		x->raw = f[i].raw;
+		x->raw_len = f[i].raw_len;
+		switch (fd->t) {
+		case F_STR:
+		case F_ENUM:
+		case F_TIME:
+			if (f[i].type != JSONL_STR)
+				return fail(c, line, fd->name,
+					    fd->t == F_TIME ? "not a time string" : "not a string");
+			if (f[i].escaped) {
+				size_t at = c->scratch.len;
+				if (jsonl_unescape(f[i].raw, f[i].raw_len, &c->scratch) < 0)
+					return fail(c, line, fd->name, "bad escape");
+				buf_append(&c->scratch, "", 1);
+				x->s.p = c->scratch.data + at;
+				x->s.n = c->scratch.len - at - 1;
+			} else {
+				x->s.p = f[i].raw + 1;
+				x->s.n = f[i].raw_len - 2;
+			}
+			if (fd->t == F_ENUM && !enum_has(fd->enums, x->s.p, x->s.n))
+				return fail(c, line, fd->name, "must be one of %s", fd->enums);
+			if (fd->t == F_STR && x->s.n == 0 && (fd->ref >= 0 || d == 0))
+				return fail(c, line, fd->name, "empty");
+			if (fd->t == F_TIME) {
+				if (clock_parse_rfc3339(x->s.p, x->s.n, &x->i) < 0)
+					return fail(c, line, fd->name, "not an RFC 3339 time with offset");
+				if (x->i < c->min_ms)
+					c->min_ms = x->i;
+				if (x->i > c->max_ms)
+					c->max_ms = x->i;
+			}
+			break;
+		case F_BOOL:
+			if (f[i].type != JSONL_TRUE && f[i].type != JSONL_FALSE)
+				return fail(c, line, fd->name, "not a boolean");
+			x->b = f[i].type == JSONL_TRUE;
+			break;
+		case F_SCORE:
+		case F_NUM: {
+			if (f[i].type != JSONL_NUM)
+				return fail(c, line, fd->name, "not a number");
+			char tmp[64];
+			if (f[i].raw_len >= sizeof tmp)
+				return fail(c, line, fd->name, "number too long");
+			memcpy(tmp, f[i].raw, f[i].raw_len);
+			tmp[f[i].raw_len] = '\0';
+			x->is_int = !strpbrk(tmp, ".eE");
+			errno = 0;
+			if (x->is_int) {
+				x->i = strtoll(tmp, NULL, 10);
+				if (errno)
+					return fail(c, line, fd->name, "out of range");
+				x->d = (double)x->i;
+			} else {
+				x->d = strtod(tmp, NULL);
+				if (errno)
+					return fail(c, line, fd->name, "out of range");
+			}
+			if (fd->t == F_SCORE && (!x->is_int || x->i < 1 || x->i > 5))
+				return fail(c, line, fd->name, "must be an integer 1-5");
+			break;
+		}
+		}
+		x->present = true;
+	}
+	for (int j = 0; j < nd; j++)
+		if (defs[j].req && !v[j].present)
+			return fail(c, line, defs[j].name, "missing");
+	if (k == K_PRESENCE && v[2].i <= v[1].i)
+		return fail(c, line, "to", "not after from");
+	if (k == K_SESSION && v[5].present && v[5].i < v[4].i)
+		return fail(c, line, "end", "before start");
+	return 0;
+}
+
+/* The canonical form of an id'd record (matches assess_store_canon). */
+static void canon_of(int k, const struct val *v, struct buf *out)
+{
+	const struct fdef *defs = kind_fields[k];
+	buf_reset(out);
+	for (int j = 1; defs[j].name; j++) {
+		if (j > 1)
+			buf_append(out, "\x1f", 1);
+		const struct val *x = &v[j];
+		if (!x->present) {
+			buf_append(out, "~", 1);
+			continue;
+		}
+		switch (defs[j].t) {
+		case F_STR:
+		case F_ENUM:
+			buf_append(out, x->s.p, x->s.n);
+			break;
+		case F_TIME:
+		case F_SCORE:
+			buf_printf(out, "%lld", (long long)x->i);
+			break;
+		case F_BOOL:
+			buf_printf(out, "%d", x->b);
+			break;
+		case F_NUM:
+			if (x->is_int)
+				buf_printf(out, "%lld", (long long)x->i);
+			else
+				buf_printf(out, "%.17g", x->d);
+			break;
+		}
+	}
+}
+
+/* Splits a canonical form into fields (in place, into ptr/len pairs). */
+static int canon_split(const char *s, size_t n, struct assess_str *f, int max)
+{
+	int k = 0;
+	size_t i0 = 0;
+	for (size_t i = 0; i <= n && k < max; i++) {
+		if (i == n || s[i] == '\x1f') {
+			f[k].p = s + i0;
+			f[k].n = i - i0;
+			k++;
+			i0 = i + 1;
+		}
+	}
+	return k;
+}
+
+/* ---- the two passes ------------------------------------------------------------------------ */
+
+struct lines {
+	const char *p, *end;
+	int64_t no;
+};
+
+/* Next line (without newline); false at the end. A final newline ends the last line. */
+static bool next_line(struct lines *it, const char **s, size_t *n)
+{
+	if (it->p >= it->end)
+		return false;
+	const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+	const char *e = nl ? nl : it->end;
+	*s = it->p;
+	*n = (size_t)(e - it->p);
+	it->p = nl ? nl + 1 : it->end;
+	it->no++;
+	return true;
+}
+
+static int pass1(struct ctx *c, struct kpi_import_stats *st)
+{
+	struct lines it = {c->data, c->data + c->len, 0};
+	const char *s;
+	size_t n;
+	struct val v[MAX_FIELDS], w[MAX_FIELDS];
+	while (next_line(&it, &s, &n)) {
+		int k, r;
+		if ((r = parse_line(c, s, n, it.no, &k, v)) < 0)
+			return r;
+		st->lines++;
+		st->read[k]++;
+		int sk = store_kind[k];
+		if (sk < 0)
+			continue;
+		uint32_t h = hash_bytes(v[0].s.p, v[0].s.n);
+		if (v[0].s.p >= c->scratch.data && v[0].s.p < c->scratch.data + c->scratch.cap)
+			return fail(c, it.no, "id", "escapes are not allowed in ids");
+		struct ent *e = set_find(&c->sets[sk], v[0].s.p, v[0].s.n, h);
+		if (!e) {
+			e = set_add(&c->sets[sk], v[0].s.p, v[0].s.n, h);
+			e->line = it.no;
+			e->line_p = s;
+			e->line_n = n;
+			e->start_ms = k == K_SESSION ? v[4].i : 0;
+			continue;
+		}
+		/* the id again in this file: identical content is a no-op, different is an error */
+		canon_of(k, v, &c->canon2);
+		int k0;
+		if ((r = parse_line(c, e->line_p, e->line_n, e->line, &k0, w)) < 0)
+			return r;
+		canon_of(k0, w, &c->canon);
+		if (c->canon.len != c->canon2.len || memcmp(c->canon.data, c->canon2.data, c->canon.len) != 0)
+			return fail(c, it.no, "id",
+				    "%s %.*s already defined on line %lld with different content",
+				    kind_names[k], (int)(v[0].s.n > 60 ? 60 : v[0].s.n), v[0].s.p,
+				    (long long)e->line);
+	}
+	return 0;
+}
+
+/* Resolves a reference: the file's ids, else the store (cached). */
+static int resolve(struct ctx *c, int sk, const struct val *x, int64_t line, const char *field,
+		   struct ent **out)
+{
+	uint32_t h = hash_bytes(x->s.p, x->s.n);
+	struct ent *e = set_find(&c->sets[sk], x->s.p, x->s.n, h);
+	if (!e) {
+		bool found = false;
+		int64_t last_seq = 0;
+		buf_reset(&c->canon);
+		int r = assess_store_canon(c->a, sk, x->s.p, x->s.n, &c->canon, &found, &last_seq, c->err);
+		if (r < 0)
+			return r;
+		if (!found)
+			return fail(c, line, field, "unknown %s %.*s",
+				    sk == ASSESS_AGENT		? "agent"
+					: sk == ASSESS_CUSTOMER ? "customer"
+					: sk == ASSESS_SESSION	? "session"
+					: sk == ASSESS_ORDER	? "order"
+								: "complaint",
+				    (int)(x->s.n > 60 ? 60 : x->s.n), x->s.p);
+		if (c->n_store_ids == c->cap_store_ids) {
+			c->cap_store_ids = c->cap_store_ids ? c->cap_store_ids * 2 : 64;
+			c->store_ids = xrealloc(c->store_ids, c->cap_store_ids * sizeof *c->store_ids);
+		}
+		char *copy = xstrndup(x->s.p, x->s.n);
+		c->store_ids[c->n_store_ids++] = copy;
+		e = set_add(&c->sets[sk], copy, x->s.n, h);
+		e->line = 0;
+		if (sk == ASSESS_SESSION) {
+			struct assess_str f[8];
+			if (canon_split(c->canon.data, c->canon.len, f, 8) >= 4)
+				e->start_ms = strtoll(f[3].p, NULL, 10);
+			e->seq = last_seq;
+			e->seq_init = true;
+			if (c->n_extra == c->cap_extra) {
+				c->cap_extra = c->cap_extra ? c->cap_extra * 2 : 64;
+				c->extra_days = xrealloc(c->extra_days, c->cap_extra * sizeof *c->extra_days);
+			}
+			c->extra_days[c->n_extra++] = kpi_day(c->r, e->start_ms);
+		}
+	}
+	*out = e;
+	return 0;
+}
+
+/* The event payload: the line's fields in table order, times as *_ms, plus the message seq. */
+static void event_data(struct ctx *c, int k, const struct val *v, int64_t seq)
+{
+	const struct fdef *defs = kind_fields[k];
+	struct buf *b = &c->ev;
+	buf_reset(b);
+	buf_append(b, "{", 1);
+	bool first = true;
+	if (k == K_MESSAGE) {
+		buf_printf(b, "\"seq\":%lld", (long long)seq);
+		first = false;
+	}
+	for (int j = 0; defs[j].name; j++) {
+		if (!v[j].present)
+			continue;
+		if (!first)
+			buf_append(b, ",", 1);
+		first = false;
+		if (defs[j].t == F_TIME)
+			buf_printf(b, "\"%s_ms\":%lld", defs[j].name, (long long)v[j].i);
+		else {
+			buf_printf(b, "\"%s\":", defs[j].name);
+			buf_append(b, v[j].raw, v[j].raw_len);
+		}
+	}
+	buf_append(b, "}", 1);
+}
+
+static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
+{
+	struct assess_rec r;
+	memset(&r, 0, sizeof r);
+	r.end_ms = -1;
+	r.complex = r.solved = r.new_product = r.recommended = r.escalated = -1;
+	event_data(c, k, v, seq);
+	r.event_type = event_types[k];
+	r.event_data = c->ev.data;
+	r.event_data_len = c->ev.len;
+#define S(i) (v[i].present ? v[i].s : (struct assess_str){NULL, 0})
+#define B(i) (v[i].present ? v[i].b : -1)
+	switch (k) {
+	case K_AGENT:
+		r.id = S(0), r.name = S(1), r.team = S(2), r.post = S(3), r.level = S(4);
+		r.at_ms = clock_now_ms();
+		return assess_store_put_agent(c->a, &r, c->err);
+	case K_CUSTOMER:
+		r.id = S(0), r.type = S(1), r.region = S(2);
+		r.at_ms = clock_now_ms();
+		return assess_store_put_customer(c->a, &r, c->err);
+	case K_SESSION:
+		r.id = S(0), r.channel = S(1), r.customer = S(2), r.agent = S(3), r.at_ms = v[4].i;
+		r.end_ms = v[5].present ? v[5].i : -1;
+		r.category = S(6), r.complex = B(7);
+		return assess_store_put_session(c->a, &r, c->err);
+	case K_MESSAGE:
+		r.session = S(0), r.from = S(1), r.at_ms = v[2].i, r.text = S(3), r.agent = S(4), r.seq = seq;
+		return assess_store_put_message(c->a, &r, c->err);
+	case K_RATING:
+		r.session = S(0), r.at_ms = v[1].i, r.score = v[2].i, r.solved = B(3);
+		return assess_store_put_rating(c->a, &r, c->err);
+	case K_ORDER:
+		r.id = S(0), r.customer = S(1), r.at_ms = v[2].i, r.new_product = B(4), r.recommended = B(5);
+		r.has_amount = v[3].present, r.amount_is_int = v[3].is_int, r.amount_i = v[3].i,
+		r.amount_d = v[3].d;
+		return assess_store_put_order(c->a, &r, c->err);
+	case K_COMPLAINT:
+		r.id = S(0), r.customer = S(1), r.at_ms = v[2].i, r.agent = S(3), r.order = S(4),
+		r.session = S(5);
+		r.escalated = B(6);
+		return assess_store_put_complaint(c->a, &r, c->err);
+	default:
+		r.agent = S(0), r.at_ms = v[1].i, r.to_ms = v[2].i;
+		return assess_store_put_presence(c->a, &r, c->err);
+	}
+#undef S
+#undef B
+}
+
+/* Compares an id'd record at its defining line with the store: 1 = new, 0 = identical (or only
+ * fills customer fields the store lacks → 1), or an error. */
+static int check_stored(struct ctx *c, int k, const struct val *v, int64_t line)
+{
+	int sk = store_kind[k];
+	bool found = false;
+	buf_reset(&c->canon);
+	int r = assess_store_canon(c->a, sk, v[0].s.p, v[0].s.n, &c->canon, &found, NULL, c->err);
+	if (r < 0)
+		return r;
+	if (!found)
+		return 1;
+	canon_of(k, v, &c->canon2);
+	if (c->canon.len == c->canon2.len && memcmp(c->canon.data, c->canon2.data, c->canon.len) == 0)
+		return 0;
+	if (k == K_CUSTOMER) { /* a field the store lacks is filled; a different value is an error */
+		struct assess_str have[4], want[4];
+		int nh = canon_split(c->canon.data, c->canon.len, have, 4);
+		int nw = canon_split(c->canon2.data, c->canon2.len, want, 4);
+		bool fills = false;
+		for (int i = 0; i < nh && i < nw; i++) {
+			bool h_null = have[i].n == 1 && have[i].p[0] == '~';
+			bool w_null = want[i].n == 1 && want[i].p[0] == '~';
+			if (w_null ||
+			    (have[i].n == want[i].n && memcmp(have[i].p, want[i].p, want[i].n) == 0))
+				continue;
+			if (!h_null)
+				return fail(c, line, kind_fields[k][i + 1].name,
+					    "customer %.*s already exists with a different value",
+					    (int)(v[0].s.n > 60 ? 60 : v[0].s.n), v[0].s.p);
+			fills = true;
+		}
+		return fills ? 1 : 0;
+	}
+	return fail(c, line, "id", "%s %.*s already exists with different content", kind_names[k],
+		    (int)(v[0].s.n > 60 ? 60 : v[0].s.n), v[0].s.p);
+}
+
+static int pass2(struct ctx *c, struct kpi_import_stats *st)
+{
+	struct lines it = {c->data, c->data + c->len, 0};
+	const char *s;
+	size_t n;
+	struct val v[MAX_FIELDS];
+	while (next_line(&it, &s, &n)) {
+		int k, r;
+		if ((r = parse_line(c, s, n, it.no, &k, v)) < 0)
+			return r;
+		const struct fdef *defs = kind_fields[k];
+		struct ent *sess = NULL;
+		for (int j = 0; defs[j].name; j++) {
+			if (defs[j].ref < 0 || !v[j].present)
+				continue;
+			struct ent *e;
+			if ((r = resolve(c, defs[j].ref, &v[j], it.no, defs[j].name, &e)) < 0)
+				return r;
+			if (defs[j].ref == ASSESS_SESSION)
+				sess = e;
+		}
+		int sk = store_kind[k];
+		if (sk >= 0) {
+			struct ent *e =
+			    set_find(&c->sets[sk], v[0].s.p, v[0].s.n, hash_bytes(v[0].s.p, v[0].s.n));
+			if (!e || e->line != it.no)
+				continue; /* repeated identical line of this file */
+			if ((r = check_stored(c, k, v, it.no)) < 0)
+				return r;
+			if (r == 0)
+				continue; /* identical to the stored record: no-op */
+		}
+		int64_t seq = 0;
+		if (k == K_MESSAGE) {
+			if (!sess->seq_init) {
+				bool found = false;
+				int64_t last = 0;
+				buf_reset(&c->canon);
+				if ((r = assess_store_canon(c->a, ASSESS_SESSION, sess->id, sess->len,
+							    &c->canon, &found, &last, c->err)) < 0)
+					return r;
+				sess->seq = found ? last : 0;
+				sess->seq_init = true;
+			}
+			seq = ++sess->seq;
+		}
+		if ((r = put(c, k, v, seq)) < 0)
+			return r;
+		st->stored[k]++;
+	}
+	/* sessions.last_seq after their messages */
+	struct idset *ss = &c->sets[ASSESS_SESSION];
+	for (size_t i = 0; i < ss->cap; i++) {
+		struct ent *e = &ss->v[i];
+		if (e->id && e->seq_init && e->seq > 0) {
+			int r = assess_store_set_last_seq(c->a, e->id, e->len, e->seq, c->err);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Marks the rollup days the file can change: its time span back by the longest lookback window
+ * (the K-13/K-26 windows reach sessions that started before the file's first record) and the
+ * start days of stored sessions it adds messages or ratings to. */
+static int mark_days(struct ctx *c)
+{
+	int r = 0;
+	if (c->max_ms >= c->min_ms) {
+		int64_t back = c->r->repurchase_ms > c->r->conv_ms ? c->r->repurchase_ms : c->r->conv_ms;
+		if (c->r->repeat_ms > back)
+			back = c->r->repeat_ms;
+		for (int64_t d = kpi_day(c->r, c->min_ms - back - 86400000);
+		     r == 0 && d <= kpi_day(c->r, c->max_ms); d++)
+			r = assess_store_dirty_mark(c->a, d, c->err);
+	}
+	for (size_t i = 0; r == 0 && i < c->n_extra; i++)
+		r = assess_store_dirty_mark(c->a, c->extra_days[i], c->err);
+	return r;
+}
+
+int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const char *name, const char *data,
+		      size_t len, struct kpi_import_stats *st, struct kefu_err *err)
+{
+	memset(st, 0, sizeof *st);
+	struct ctx c = {.a = a, .r = r, .name = name, .data = data, .len = len, .err = err};
+	c.min_ms = INT64_MAX;
+	c.max_ms = INT64_MIN;
+	buf_init(&c.scratch);
+	buf_init(&c.canon);
+	buf_init(&c.canon2);
+	buf_init(&c.ev);
+	unsigned char hash[32];
+	char hex[65];
+	crypto_generichash(hash, sizeof hash, (const unsigned char *)data, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	double t0 = now_s();
+	bool seen = false;
+	int rc = assess_store_begin(a, err);
+	if (rc == 0)
+		rc = assess_store_file_seen(a, hex, &seen, err);
+	if (rc == 0 && seen) {
+		st->already = true;
+		assess_store_rollback(a);
+		goto out;
+	}
+	if (rc == 0)
+		rc = pass1(&c, st);
+	double t1 = now_s();
+	if (rc == 0)
+		rc = pass2(&c, st);
+	if (rc == 0)
+		rc = assess_store_file_record(a, hex, name, st->lines, clock_now_ms(), err);
+	double t2 = now_s();
+	if (rc == 0)
+		rc = mark_days(&c);
+	if (rc == 0)
+		rc = kpi_rollup_refresh(a, r, &st->days, err);
+	if (rc == 0)
+		rc = assess_store_commit(a, err);
+	if (rc < 0)
+		assess_store_rollback(a);
+	st->parse_s = t1 - t0;
+	st->store_s = t2 - t1;
+	st->rollup_s = now_s() - t2;
+out:
+	for (int i = 0; i < ASSESS_KINDS; i++)
+		free(c.sets[i].v);
+	for (size_t i = 0; i < c.n_store_ids; i++)
+		free(c.store_ids[i]);
+	free(c.store_ids);
+	free(c.extra_days);
+	buf_free(&c.scratch);
+	buf_free(&c.canon);
+	buf_free(&c.canon2);
+	buf_free(&c.ev);
+	return rc;
+}
+
+int kpi_import_file(struct assess_store *a, const struct kpi_rules *r, const char *path,
+		    struct kpi_import_stats *st, struct kefu_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return KEFU_ERR(err, KEFU_EIO, "file", "%s: %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		int e = errno;
+		close(fd);
+		return KEFU_ERR(err, KEFU_EIO, "file", "%s: %s", path, strerror(e));
+	}
+	size_t len = (size_t)sb.st_size;
+	const char *data = "";
+	void *map = NULL;
+	if (len > 0) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			int e = errno;
+			close(fd);
+			return KEFU_ERR(err, KEFU_EIO, "file", "%s: %s", path, strerror(e));
+		}
+		madvise(map, len, MADV_SEQUENTIAL);
+		data = map;
+	}
+	close(fd);
+	int rc = kpi_import_buffer(a, r, path, data, len, st, err);
+	if (map)
+		munmap(map, len);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/* import.h — `kefu import` (DESIGN §5.1): validates a JSON Lines file completely (kinds, fields,
+ * types, times, references against the store and the whole file, ids reused with different
+ * content) and then stores it as one transaction through assess_store, one event per new record,
+ * and refreshes the daily rollups of the days it touched. A file with any error stores nothing; the
+ * same file imported again (same bytes) changes nothing. Never prints; the CLI reports. */
+#ifndef KEFU_KPI_IMPORT_H
+#define KEFU_KPI_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kpi/metrics.h"
+#include "store/assess_store.h"
+
+enum { KPI_IMPORT_KINDS = 8 };
+
+/* "agent", "customer", "session", "message", "rating", "order", "complaint", "presence". */
+const char *kpi_import_kind_name(int k);
+
+struct kpi_import_stats {
+	int64_t lines; /* records read */
+	int64_t read[KPI_IMPORT_KINDS]; /* records per kind */
+	int64_t stored[KPI_IMPORT_KINDS]; /* of those, new (an event appended); the rest were identical */
+	bool already; /* the same file was imported before: nothing done */
+	double parse_s, store_s, rollup_s; /* wall time of validation, inserts, rollup refresh */
+	size_t days; /* rollup days recomputed */
+};
+
+/* Imports data[0..len) named name (for messages). Returns 0, or -KEFU_EINVAL with err->msg
+ * "NAME:LINE: field 'F': reason" and err->field the field, or -KEFU_ESTORE. */
+int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const char *name, const char *data,
+		      size_t len, struct kpi_import_stats *st, struct kefu_err *err);
+/* Maps the file and imports it; -KEFU_EIO when it cannot be read. */
+int kpi_import_file(struct assess_store *a, const struct kpi_rules *r, const char *path,
+		    struct kpi_import_stats *st, struct kefu_err *err);
+
+#endif
