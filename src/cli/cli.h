@@ -10,6 +10,8 @@ struct kefu_err;
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+/* `kefu sla deadline` (DESIGN §5.4), src/cli/sla.c. */
+int cli_sla(int argc, char **argv);
 int cli_import(int argc, char **argv); /* src/cli/import.c, DESIGN §5.1 */
 /* Loads the demo organisation (users, customers, orders) unless it is already there. Prints the
  * demo logins when it loads. */
