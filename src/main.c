@@ -16,6 +16,7 @@ static const struct {
     {"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
     {"import", cli_import, "import JSON Lines records (agents, sessions, messages, ratings, …)"},
     {"routes", cli_routes, "print every HTTP route with its permission and roles"},
+    {"kb", cli_kb, "knowledge base: import articles (JSON Lines), search (KB-1, KB-2)"},
     {"sla", cli_sla, "business-time deadlines: kefu sla deadline --start T --duration 2h|1bd"},
 };
 

@@ -10,6 +10,7 @@ struct kefu_err;
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_kb(int argc, char **argv); /* src/cli/kb.c: kefu kb import|search, DESIGN §5.4 */
 /* `kefu sla deadline` (DESIGN §5.4), src/cli/sla.c. */
 int cli_sla(int argc, char **argv);
 int cli_import(int argc, char **argv); /* src/cli/import.c, DESIGN §5.1 */

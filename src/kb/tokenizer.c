@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 
 /* ---- dictionary --------------------------------------------------------------------------- */
@@ -352,4 +353,20 @@ int kb_tokenize(const char *text, size_t len, unsigned flags, kb_token_cb cb, vo
 			return r;
 	}
 	return 0;
+}
+
+void kb_normalize(const char *s, size_t n, struct buf *out)
+{
+	size_t p = 0;
+	while (p < n) {
+		int32_t cp;
+		size_t used = utf8_next((const unsigned char *)s + p, n - p, &cp);
+		if (cp < 0) {
+			buf_append(out, s + p, used);
+		} else {
+			char enc[4];
+			buf_append(out, enc, utf8_put(fold(cp), enc));
+		}
+		p += used;
+	}
 }

@@ -44,6 +44,12 @@ typedef int (*kb_token_cb)(void *arg, enum kb_tok_kind kind, const char *tok, si
  * first non-zero value a callback returned. */
 int kb_tokenize(const char *text, size_t len, unsigned flags, kb_token_cb cb, void *arg);
 
+/* Appends s[0..n) to out with full-width forms folded and ASCII letters lower-cased, the way
+ * tokens are normalised; other characters (and invalid bytes) are copied unchanged. Used to match
+ * trigger keywords and synonyms as substrings. */
+struct buf;
+void kb_normalize(const char *s, size_t n, struct buf *out);
+
 /* True when word[0..len) (UTF-8) is in the built-in dictionary (src/kb/words_embedded.c, generated
  * from data/kb/words.txt). */
 bool kb_dict_has(const char *word, size_t len);

@@ -1,0 +1,171 @@
+/* search.c — kb_search (kb.h, KB-2): keyword-combination triggers first, then BM25 over the query's
+ * tokens and their synonyms. The match expression is built from tokens only: each is one quoted
+ * phrase marked raw (U+E000) so kb_fts looks up exactly that token, joined by OR; user text never
+ * reaches FTS5 syntax. It never touches SQL itself (src/store/kb_store.c runs the expression). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "kb/kb_int.h"
+#include "kb/tokenizer.h"
+
+/* Query tokens: bigrams and dictionary words; a lone character is a unigram (so 1- and
+ * 2-character queries hit the unigram and bigram tokens of the index). */
+#define QUERY_FLAGS (KB_TOK_BIGRAMS | KB_TOK_WORDS)
+
+static const char raw_mark[] = "\xEE\x80\x80"; /* U+E000: kb_store.c's raw-token marker */
+
+struct qbuild {
+	struct buf *out; /* the match expression */
+	char toks[KB_QUERY_TOKENS_MAX][KB_TOKEN_MAX + 1]; /* distinct tokens so far */
+	int n;
+};
+
+static int add_token_cb(void *arg, enum kb_tok_kind kind, const char *tok, size_t len, size_t start,
+			size_t end, bool colocated)
+{
+	struct qbuild *q = arg;
+	if (len > KB_TOKEN_MAX)
+		return 0;
+	for (int i = 0; i < q->n; i++)
+		if (strlen(q->toks[i]) == len && memcmp(q->toks[i], tok, len) == 0)
+			return 0;
+	if (q->n >= KB_QUERY_TOKENS_MAX)
+		return 1; /* enough: stop */
+	memcpy(q->toks[q->n], tok, len);
+	q->toks[q->n][len] = '\0';
+	q->n++;
+	if (q->out->len)
+		buf_puts(q->out, " OR ");
+	buf_puts(q->out, "\"");
+	buf_puts(q->out, raw_mark);
+	buf_append(q->out, tok, len);
+	buf_puts(q->out, "\"");
+	return 0;
+}
+
+/* Cuts len back so s[0..len) ends on a character boundary and holds at most KB_QUERY_MAX bytes. */
+static size_t bounded_len(const char *s, size_t len)
+{
+	if (len <= KB_QUERY_MAX)
+		return len;
+	len = KB_QUERY_MAX;
+	while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return len;
+}
+
+static int build(const struct kb_config *c, const char *query, size_t len, const char *norm, struct buf *out)
+{
+	struct qbuild *q = calloc(1, sizeof *q);
+	if (!q)
+		return 0;
+	q->out = out;
+	buf_reset(out);
+	kb_tokenize(query, len, QUERY_FLAGS, add_token_cb, q);
+	/* synonyms: a group with a member in the query adds the tokens of its other members */
+	for (int g = 0; c && g < c->nsyn; g++) {
+		int hit = -1;
+		for (int i = 0; i < c->syn[g].n && hit < 0; i++)
+			if (strstr(norm, c->syn[g].v[i]))
+				hit = i;
+		for (int i = 0; hit >= 0 && i < c->syn[g].n; i++)
+			if (i != hit)
+				kb_tokenize(c->syn[g].v[i], strlen(c->syn[g].v[i]), QUERY_FLAGS, add_token_cb,
+					    q);
+	}
+	int n = q->n;
+	free(q);
+	buf_puts(out, ""); /* NUL-terminated even when empty */
+	return n;
+}
+
+int kb_query_build(const struct kb_config *c, const char *query, size_t len, struct buf *out)
+{
+	len = bounded_len(query, len);
+	struct buf norm;
+	buf_init(&norm);
+	kb_normalize(query, len, &norm);
+	buf_puts(&norm, "");
+	int n = build(c, query, len, norm.data ? norm.data : "", out);
+	buf_free(&norm);
+	return n;
+}
+
+static bool trigger_fires(const struct kb_trigger *t, const char *norm)
+{
+	for (int k = 0; k < t->nkw; k++) {
+		bool any = false;
+		for (int a = 0; a < t->kw[k].n && !any; a++)
+			any = strstr(norm, t->kw[k].v[a]) != NULL;
+		if (!any)
+			return false;
+	}
+	return t->nkw > 0;
+}
+
+static bool has_hit(const struct kb_hit *hits, int n, const char *id)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(hits[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+int kb_search(const struct kb_config *c, struct store_kb *k, const char *query, size_t len,
+	      const struct store_kb_filter *f, int top, struct kb_hit *hits, int *n, struct kefu_err *err)
+{
+	*n = 0;
+	if (top <= 0)
+		return 0;
+	if (top > KB_TOP_MAX)
+		top = KB_TOP_MAX;
+	len = bounded_len(query, len);
+	struct buf norm, match;
+	buf_init(&norm);
+	buf_init(&match);
+	kb_normalize(query, len, &norm);
+	buf_puts(&norm, "");
+	int r = 0;
+	/* KB-2: triggers come first, in file order */
+	for (int t = 0; c && t < c->ntrig && *n < top; t++) {
+		if (!trigger_fires(&c->trig[t], norm.data) || has_hit(hits, *n, c->trig[t].article))
+			continue;
+		bool ok = false;
+		if ((r = store_kb_article_passes(k, c->trig[t].article, f, &ok, err)) < 0)
+			goto out;
+		if (!ok)
+			continue;
+		snprintf(hits[*n].id, sizeof hits[*n].id, "%s", c->trig[t].article);
+		hits[*n].trigger = true;
+		hits[*n].score = 0;
+		(*n)++;
+	}
+	int ntrig = *n;
+	if (build(c, query, len, norm.data, &match) > 0 && *n < top) {
+		struct store_kb_hit found[KB_TOP_MAX * 2];
+		int want = top + ntrig, got = 0;
+		if (want > (int)(sizeof found / sizeof found[0]))
+			want = (int)(sizeof found / sizeof found[0]);
+		const struct store_kb_weights *w = c ? &c->w : &(struct store_kb_weights){10, 8, 1, 3};
+		if ((r = store_kb_search(k, match.data, f, w, want, found, &got, err)) < 0)
+			goto out;
+		for (int i = 0; i < got && *n < top; i++) {
+			if (has_hit(hits, ntrig, found[i].id))
+				continue;
+			memcpy(hits[*n].id, found[i].id, sizeof hits[*n].id);
+			hits[*n].score = found[i].score;
+			hits[*n].trigger = false;
+			(*n)++;
+		}
+	}
+	/* triggered answers rank above every search result */
+	double best = *n > ntrig ? hits[ntrig].score : 0;
+	for (int i = 0; i < ntrig; i++)
+		hits[i].score = best + (double)(ntrig - i);
+out:
+	buf_free(&norm);
+	buf_free(&match);
+	return r;
+}
