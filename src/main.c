@@ -14,6 +14,7 @@ static const struct {
     {"serve", cli_serve, "run the service (HTTP, WebSocket, web apps)"},
     {"user", cli_user, "accounts and roles: add, list, passwd"},
     {"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
+    {"assess", cli_assess, "assess agents for a period: KPIs, scores, grades, ranks (--explain, --rebuild)"},
     {"import", cli_import, "import JSON Lines records (agents, sessions, messages, ratings, …)"},
     {"routes", cli_routes, "print every HTTP route with its permission and roles"},
     {"kb", cli_kb, "knowledge base: import articles (JSON Lines), search (KB-1, KB-2)"},

@@ -14,6 +14,8 @@ int cli_kb(int argc, char **argv); /* src/cli/kb.c: kefu kb import|search, DESIG
 /* `kefu sla deadline` (DESIGN §5.4), src/cli/sla.c. */
 int cli_sla(int argc, char **argv);
 int cli_import(int argc, char **argv); /* src/cli/import.c, DESIGN §5.1 */
+int cli_assess(int argc, char **argv); /* src/cli/assess.c, DESIGN §5.3 */
+int cli_demo(int argc, char **argv); /* src/cli/demo.c, DESIGN §5.4 */
 /* Loads the demo organisation (users, customers, orders) unless it is already there. Prints the
  * demo logins when it loads. */
 int demo_org_load(struct store *s, struct store_reader *r, struct kefu_err *err);

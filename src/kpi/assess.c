@@ -1,0 +1,210 @@
+/* assess.c — an assessment run (assess.h): period → rollup sums → metric values (metrics.c) →
+ * scores, weights and grades (scorecard.c) → ranks within post and team and the monthly results
+ * of A-8 that one period can decide (top 10 bonus, 服务之星). Never prints, never writes except
+ * the rollup refresh it runs first. */
+#include "kpi/assess.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/mem.h"
+#include "kpi/rollup.h"
+
+enum { TOP_BONUS = 10 /* monthly top 10 get the bonus */ };
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int kpi_period_parse(const char *s, int64_t *day_from, int64_t *day_to)
+{
+	int y = 0, m = 0, q = 0;
+	char tail;
+	if (sscanf(s, "%4d-Q%1d%c", &y, &q, &tail) == 2 && strlen(s) == 7 && q >= 1 && q <= 4) {
+		*day_from = days_from_civil(y, (q - 1) * 3 + 1, 1);
+		*day_to = (q == 4 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, q * 3 + 1, 1)) - 1;
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) == 2 && strlen(s) == 7 && m >= 1 && m <= 12) {
+		*day_from = days_from_civil(y, m, 1);
+		*day_to = (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
+		return 0;
+	}
+	if (sscanf(s, "%4d%c", &y, &tail) == 1 && strlen(s) == 4 && y >= 1970) {
+		*day_from = days_from_civil(y, 1, 1);
+		*day_to = days_from_civil(y + 1, 1, 1) - 1;
+		return 0;
+	}
+	return -KEFU_EINVAL;
+}
+
+static bool is_month(const char *p)
+{
+	return strlen(p) == 7 && p[4] == '-' && p[5] != 'Q';
+}
+
+struct row {
+	struct assess_agent *g;
+	struct kpi_value v[KPI_METRIC_COUNT];
+	double w[KPI_METRIC_COUNT];
+	double s[KPI_METRIC_COUNT];
+	double score;
+	int rank, team_rank;
+	int spread;
+};
+
+static int by_score(const void *x, const void *y)
+{
+	const struct row *a = *(const struct row *const *)x, *b = *(const struct row *const *)y;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return strcmp(a->g->id, b->g->id);
+}
+
+static json_t *num_or_null(bool null, double v)
+{
+	return null ? json_null() : json_real(round(v * 1e6) / 1e6);
+}
+
+static int refresh(struct assess_store *a, const struct kpi_rules *r, struct kefu_err *err)
+{
+	int rc = assess_store_begin(a, err);
+	if (rc == 0)
+		rc = kpi_rollup_refresh(a, r, NULL, err);
+	if (rc == 0)
+		rc = assess_store_commit(a, err);
+	if (rc < 0)
+		assess_store_rollback(a);
+	return rc;
+}
+
+int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct kpi_scorecard *sc,
+	       const char *period, json_t **out, struct kefu_err *err)
+{
+	int64_t d0, d1;
+	if (kpi_period_parse(period, &d0, &d1) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY: %s",
+				period);
+	int rc = refresh(a, r, err);
+	struct assess_agents g = {0};
+	if (rc == 0)
+		rc = assess_store_period(a, d0, d1, &g, err);
+	if (rc < 0)
+		return rc;
+	struct row *rows = xcalloc(g.n ? g.n : 1, sizeof *rows);
+	struct row **order = xcalloc(g.n ? g.n : 1, sizeof *order);
+	for (size_t i = 0; i < g.n; i++) {
+		struct row *x = &rows[i];
+		x->g = &g.v[i];
+		kpi_values(x->g, x->v);
+		kpi_scorecard_weights(sc, x->v, x->w, &x->spread);
+		for (int m = 0; m < KPI_METRIC_COUNT; m++) {
+			const struct kpi_metric_def *d = kpi_metric_def(m);
+			x->s[m] = x->v[m].null
+			    ? 0
+			    : kpi_score_linear(x->v[m].value, d->floor, d->target, d->higher_better);
+			x->score += x->w[m] * x->s[m];
+		}
+		order[i] = x;
+	}
+	qsort(order, g.n, sizeof *order, by_score);
+	/* ranks within post and within team */
+	for (size_t i = 0; i < g.n; i++) {
+		int rp = 1, rt = 1;
+		for (size_t j = 0; j < i; j++) {
+			rp += strcmp(order[j]->g->post, order[i]->g->post) == 0;
+			rt += strcmp(order[j]->g->team, order[i]->g->team) == 0;
+		}
+		order[i]->rank = rp;
+		order[i]->team_rank = rt;
+	}
+	json_t *agents = json_array();
+	for (size_t i = 0; i < g.n; i++) {
+		struct row *x = order[i];
+		json_t *ms = json_object();
+		for (int m = 0; m < KPI_METRIC_COUNT; m++) {
+			const struct kpi_metric_def *d = kpi_metric_def(m);
+			json_object_set_new(
+			    ms, d->id,
+			    json_pack("{s:o,s:s,s:f,s:o,s:f,s:I}", "value",
+				      num_or_null(x->v[m].null, x->v[m].value), "unit", d->unit, "target",
+				      d->target, "score", num_or_null(x->v[m].null, x->s[m]), "weight",
+				      round(x->w[m] * 1e6) / 1e6, "n", (json_int_t)x->v[m].n));
+		}
+		json_t *results = json_array();
+		if (is_month(period) && i < TOP_BONUS && x->g->sum.sessions > 0)
+			json_array_append_new(results, json_string("top10_bonus")); /* */
+		if (is_month(period) && x->rank == 1 && x->g->sum.sessions > 0)
+			json_array_append_new(results, json_string("service_star")); /* 服务之星 */
+		json_t *ag = json_pack("{s:s,s:s,s:s,s:f,s:s,s:i,s:i,s:o,s:o}", "id", x->g->id, "team",
+				       x->g->team, "post", x->g->post, "score", round(x->score * 10) / 10,
+				       "grade", kpi_scorecard_grade(sc, x->score), "rank", x->rank,
+				       "team_rank", x->team_rank, "metrics", ms, "results", results);
+		if (x->spread)
+			json_object_set_new(ag, "weights_spread",
+					    json_integer(x->spread)); /* scorecard metrics without data */
+		json_array_append_new(agents, ag);
+	}
+	*out = json_pack("{s:s,s:s,s:i,s:o}", "period", period, "profile", sc->profile, "definitions_version",
+			 KPI_DEFINITIONS_VERSION, "agents", agents);
+	free(rows);
+	free(order);
+	assess_agents_free(&g);
+	return 0;
+}
+
+int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *period, const char *agent,
+		const char *metric, json_t **out, struct kefu_err *err)
+{
+	int64_t d0, d1;
+	if (kpi_period_parse(period, &d0, &d1) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY: %s",
+				period);
+	if (kpi_metric_find(metric) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "metric", "unknown metric %s", metric);
+	struct assess_sessions ss = {0};
+	struct assess_windows w = {r->repeat_ms, r->conv_ms, r->repurchase_ms};
+	int rc = assess_store_sessions(a, kpi_day_start_ms(r, d0), kpi_day_start_ms(r, d1 + 1), agent, &w,
+				       &ss, err);
+	struct assess_msg *msgs = NULL;
+	size_t cap = 0;
+	json_t *arr = json_array();
+	for (size_t i = 0; rc == 0 && i < ss.n; i++) {
+		struct assess_session *s = &ss.v[i];
+		size_t n = 0;
+		if ((rc = assess_store_messages(a, s->id, &msgs, &n, &cap, err)) < 0)
+			break;
+		struct kpi_timing t;
+		kpi_session_timing(msgs, n, r, &t);
+		char start[40];
+		clock_format_rfc3339(s->start_ms, r->tz_offset_min, start, sizeof start);
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s,s:s,s:o,s:b,s:I,s:f,s:o,s:o,s:b,s:b,s:o,s:b}", "session", s->id, "start",
+			      start, "frt_s", t.has_frt ? json_real((double)t.frt_ms / 1000) : json_null(),
+			      "within", kpi_frt_within(r, s->channel, &t), "rounds", (json_int_t)t.art_n,
+			      "art_sum_s", (double)t.art_sum_ms / 1000, "score",
+			      s->score ? json_integer(s->score) : json_null(), "solved",
+			      s->solved < 0 ? json_null() : json_boolean(s->solved), "repeat", s->repeat,
+			      "credited", s->credited, "customer_type",
+			      s->ctype ? json_string(s->ctype) : json_null(), "repurchased", s->repurchased));
+	}
+	free(msgs);
+	assess_sessions_free(&ss);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* assess.h — one assessment run (DESIGN §5.3, SPEC A-7, A-10): brings the rollups current, reads
+ * a period's sums per agent, computes every metric, scores it against the scorecard, grades and
+ * ranks agents, and names the results (A-8), as one JSON object. Also the per-session detail behind
+ * a metric (--explain). Never prints; the caller owns the JSON it returns. */
+#ifndef KEFU_KPI_ASSESS_H
+#define KEFU_KPI_ASSESS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "kpi/metrics.h"
+#include "kpi/scorecard.h"
+#include "store/assess_store.h"
+
+enum { KPI_DEFINITIONS_VERSION = 1 /* bumped whenever a default rule of metrics.c changes */ };
+
+/* Parses "2026-10" (month), "2026-Q4" (quarter) or "2026" (year) into local days [from, to].
+ * Returns 0 or -KEFU_EINVAL. */
+int kpi_period_parse(const char *s, int64_t *day_from, int64_t *day_to);
+
+/* Refreshes stale rollups, then assesses the period. *out (caller decrefs) is the §5.3 object. */
+int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct kpi_scorecard *sc,
+	       const char *period, json_t **out, struct kefu_err *err);
+
+/* A-10: the sessions of agent in the period behind metric, one object per session with the values
+ * the rule used ({"session","start","frt_s","within","rounds","art_sum_s","score","solved",
+ * "repeat","credited","customer_type","repurchased"}). *out is a new array. */
+int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *period, const char *agent,
+		const char *metric, json_t **out, struct kefu_err *err);
+
+#endif
