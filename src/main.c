@@ -15,6 +15,7 @@ static const struct {
     {"user", cli_user, "accounts and roles: add, list, passwd"},
     {"scan", guard_cli_scan, "check messages against the compliance rules (C-01…C-11)"},
     {"assess", cli_assess, "assess agents for a period: KPIs, scores, grades, ranks (--explain, --rebuild)"},
+    {"demo", cli_demo, "generate realistic demo data (JSON Lines) or load it into the store"},
     {"import", cli_import, "import JSON Lines records (agents, sessions, messages, ratings, …)"},
     {"routes", cli_routes, "print every HTTP route with its permission and roles"},
     {"kb", cli_kb, "knowledge base: import articles (JSON Lines), search (KB-1, KB-2)"},
