@@ -669,6 +669,8 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 		}
 		int64_t seq = 0;
 		if (k == K_MESSAGE) {
+			if (!sess) /* cannot happen: session is a required reference */
+				return fail(c, it.no, "session", "missing");
 			if (!sess->seq_init) {
 				bool found = false;
 				int64_t last = 0;
