@@ -650,7 +650,7 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 		for (int j = 0; defs[j].name; j++) {
 			if (defs[j].ref < 0 || !v[j].present)
 				continue;
-			struct ent *e;
+			struct ent *e = NULL;
 			if ((r = resolve(c, defs[j].ref, &v[j], it.no, defs[j].name, &e)) < 0)
 				return r;
 			if (defs[j].ref == ASSESS_SESSION)
