@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "store/assess_store.h"
 #include "store/kb_store.h"
+#include "store/ticket_store.h"
 
 enum wstmt {
 	W_EVENT_INSERT,
@@ -107,6 +108,7 @@ struct store_proj {
 	struct buf arr; /* one JSON array column (skills, tags), reused */
 	struct assess_touch *touch; /* K-: marks the rollup days an event changes (assess_store.c) */
 	struct store_kb_proj *kb; /* KB-: statements of the kb.* projections (kb_store.c) */
+	struct store_ticket_proj *ticket; /* N-13…N-20: ticket.* and sla.* projections (ticket_store.c) */
 	atomic_int fail_in; /* steps until the injected fault; 0 = none armed */
 	atomic_int fail_count; /* consecutive steps to fail once fired; <= 0 = all */
 	atomic_int fail_left; /* steps still to fail after firing; < 0 = forever */
@@ -262,6 +264,12 @@ static int proj_none(struct store_proj *p, const struct store__ev *ev, struct ke
 }
 
 /* kb.*: articles, versions, contributions, citations (kb_store.c) */
+/* ticket.*, sla.*: tickets, their steps and SLA timers (ticket_store.c) */
+static int proj_ticket(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	return store__ticket_project(p->ticket, ev, err);
+}
+
 static int proj_kb(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
 {
 	return store__kb_project(p->kb, ev, err);
@@ -629,6 +637,17 @@ static const struct {
     {"kb.contribution_proposed", proj_kb}, /* KB-4: an agent proposes a change */
     {"kb.contribution_reviewed", proj_kb}, /* KB-4, K-40: a supervisor accepts or rejects it */
     {"kb.case_cited", proj_kb}, /* KB-5, K-41: an agent cites a case */
+    {"ticket.created", proj_ticket}, /* N-14, K-34: a ticket from a chat, the API or a form */
+    {"ticket.claimed", proj_ticket}, /* N-14: a department or agent claims it */
+    {"ticket.step", proj_ticket}, /* N-16, N-18, K-33: a flow step done, progress note */
+    {"ticket.escalated", proj_ticket}, /* N-19, N-20: to a senior, tech or a supervisor */
+    {"ticket.resolved", proj_ticket}, /* K-11, K-29: solved */
+    {"sla.started", proj_ticket}, /* a deadline starts (timer definition, rebuilt at start) */
+    {"sla.paused", proj_ticket}, /* waiting for the customer: the clock stops */
+    {"sla.resumed", proj_ticket}, /* the clock runs again */
+    {"sla.warned", proj_ticket}, /* the warning share of a deadline passed */
+    {"sla.breached", proj_ticket}, /* a deadline passed: alert and escalation follow */
+    {"sla.stopped", proj_ticket}, /* a deadline met (step done in time) or cancelled */
 };
 
 /* ---- public (to src/store) ------------------------------------------------------------------ */
@@ -663,6 +682,8 @@ int store__proj_new(sqlite3 *db, struct store_proj **out, struct kefu_err *err)
 		goto fail;
 	if ((r = store__kb_proj_new(db, &p->kb, err)) < 0)
 		goto fail;
+	if ((r = store__ticket_proj_new(db, &p->ticket, err)) < 0)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -680,6 +701,7 @@ void store__proj_free(struct store_proj *p)
 		sqlite3_finalize(p->tx[i]);
 	assess_touch_free(p->touch);
 	store__kb_proj_free(p->kb);
+	store__ticket_proj_free(p->ticket);
 	buf_free(&p->data);
 	buf_free(&p->arr);
 	free(p);

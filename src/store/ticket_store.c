@@ -1,0 +1,399 @@
+/* ticket_store.c — projections of the ticket.* and sla.* events onto tickets, ticket_steps and
+ * sla_timers (003_tickets.sql), and the reads of tickets and live timers (see ticket_store.h).
+ * Each projection is a short list of named statements whose parameters are payload keys, so the
+ * catalog below is the whole mapping from docs/events.md to the tables. Never validates business
+ * rules (src/ticket does that before appending) and never logs payloads. */
+#include "store/ticket_store.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "store/projection.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+#define MAX_KEYS 20
+
+/* A statement and the payload keys bound to ?1, ?2, …: "!k" required, "k" optional (NULL when
+ * absent), "@at" the event time, "@actor" the event actor. */
+struct pstmt {
+	const char *sql;
+	const char *keys[MAX_KEYS];
+	bool must_change; /* an UPDATE that matches no row is -KEFU_ENOTFOUND */
+};
+
+enum {
+	P_TICKET_INSERT,
+	P_STEP_CREATED,
+	P_TICKET_CLAIM,
+	P_STEP_CLAIMED,
+	P_TICKET_STEP,
+	P_STEP_NOTE,
+	P_TICKET_ESCALATE,
+	P_STEP_ESCALATED,
+	P_TICKET_RESOLVE,
+	P_STEP_RESOLVED,
+	P_SLA_INSERT,
+	P_SLA_PAUSE,
+	P_SLA_RESUME,
+	P_SLA_WARN,
+	P_SLA_BREACH,
+	P_SLA_STOP,
+	P_COUNT
+};
+
+static const struct pstmt pstmts[P_COUNT] = {
+    [P_TICKET_INSERT] =
+	{"INSERT INTO tickets(id, kind, type, priority, department, order_id, customer, session, "
+	 "channel, description, plan, region, state, step, created_by, created_ms, progress_hash, "
+	 "fields_required, fields_filled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	 "?12, 'open', ?13, ?14, ?15, ?16, ?17, ?18)",
+	 {"!id", "!kind", "!type", "!priority", "!department", "order", "customer", "session", "!channel",
+	  "!description", "plan", "region", "!step", "@actor", "@at", "progress_hash", "!fields_required",
+	  "!fields_filled"},
+	 false},
+    [P_STEP_CREATED] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			"VALUES (?1, ?2, 'created', ?3, NULL, 1)",
+			{"!id", "@at", "@actor"},
+			false},
+    [P_TICKET_CLAIM] =
+	{"UPDATE tickets SET state = 'claimed', claimed_by = ?2, claimed_ms = ?3 WHERE id = ?1",
+	 {"!id", "!by", "@at"},
+	 true},
+    [P_STEP_CLAIMED] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			"VALUES (?1, ?2, 'claimed', ?3, NULL, 1)",
+			{"!id", "@at", "@actor"},
+			false},
+    [P_TICKET_STEP] = {"UPDATE tickets SET step = ?2, plan = coalesce(?3, plan) WHERE id = ?1",
+		       {"!id", "!step", "plan"},
+		       true},
+    [P_STEP_NOTE] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, 0))",
+		     {"!id", "@at", "!step", "@actor", "note", "public"},
+		     false},
+    [P_TICKET_ESCALATE] = {"UPDATE tickets SET escalated_to = ?2 WHERE id = ?1", {"!id", "!to"}, true},
+    [P_STEP_ESCALATED] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			  "VALUES (?1, ?2, 'escalated', ?3, ?4, 1)",
+			  {"!id", "@at", "@actor", "note"},
+			  false},
+    [P_TICKET_RESOLVE] = {"UPDATE tickets SET state = 'resolved', step = 'resolved', resolved_ms = ?2 "
+			  "WHERE id = ?1",
+			  {"!id", "@at"},
+			  true},
+    [P_STEP_RESOLVED] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			 "VALUES (?1, ?2, 'resolved', ?3, ?4, 1)",
+			 {"!id", "@at", "@actor", "resolution"},
+			 false},
+    [P_SLA_INSERT] =
+	{"INSERT INTO sla_timers(id, ticket, name, basis, start_ms, due_ms, warn_ms, warned, paused, "
+	 "left_ms, warn_left_ms, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, 0, 0, 'running') "
+	 "ON CONFLICT(id) DO UPDATE SET ticket = excluded.ticket, name = excluded.name, "
+	 "basis = excluded.basis, start_ms = excluded.start_ms, due_ms = excluded.due_ms, "
+	 "warn_ms = excluded.warn_ms, warned = 0, paused = 0, left_ms = 0, warn_left_ms = 0, "
+	 "state = 'running', ended_ms = NULL WHERE sla_timers.state NOT IN ('running', 'paused')",
+	 {"!id", "ticket", "!name", "!basis", "!start_ms", "!due_ms", "!warn_ms"},
+	 true},
+    [P_SLA_PAUSE] = {"UPDATE sla_timers SET paused = 1, state = 'paused', left_ms = ?2, warn_left_ms = ?3 "
+		     "WHERE id = ?1 AND state = 'running'",
+		     {"!id", "!left_ms", "!warn_left_ms"},
+		     true},
+    [P_SLA_RESUME] = {"UPDATE sla_timers SET paused = 0, state = 'running', due_ms = ?2, warn_ms = ?3, "
+		      "left_ms = 0, warn_left_ms = 0 WHERE id = ?1 AND state = 'paused'",
+		      {"!id", "!due_ms", "!warn_ms"},
+		      true},
+    [P_SLA_WARN] = {"UPDATE sla_timers SET warned = 1 WHERE id = ?1 AND state IN ('running', 'paused')",
+		    {"!id"},
+		    true},
+    [P_SLA_BREACH] = {"UPDATE sla_timers SET state = 'breached', ended_ms = ?2 WHERE id = ?1 "
+		      "AND state IN ('running', 'paused')",
+		      {"!id", "@at"},
+		      true},
+    [P_SLA_STOP] = {"UPDATE sla_timers SET state = ?2, ended_ms = ?3 WHERE id = ?1 "
+		    "AND state IN ('running', 'paused')",
+		    {"!id", "!reason", "@at"},
+		    true},
+};
+
+/* event type → the statements its projection runs, in order (-1 ends) */
+static const struct {
+	const char *type;
+	int run[3];
+} catalog[] = {
+    {"ticket.created", {P_TICKET_INSERT, P_STEP_CREATED, -1}},
+    {"ticket.claimed", {P_TICKET_CLAIM, P_STEP_CLAIMED, -1}},
+    {"ticket.step", {P_TICKET_STEP, P_STEP_NOTE, -1}},
+    {"ticket.escalated", {P_TICKET_ESCALATE, P_STEP_ESCALATED, -1}},
+    {"ticket.resolved", {P_TICKET_RESOLVE, P_STEP_RESOLVED, -1}},
+    {"sla.started", {P_SLA_INSERT, -1}},
+    {"sla.paused", {P_SLA_PAUSE, -1}},
+    {"sla.resumed", {P_SLA_RESUME, -1}},
+    {"sla.warned", {P_SLA_WARN, -1}},
+    {"sla.breached", {P_SLA_BREACH, -1}},
+    {"sla.stopped", {P_SLA_STOP, -1}},
+};
+
+struct store_ticket_proj {
+	sqlite3 *db; /* borrowed writer connection */
+	sqlite3_stmt *st[P_COUNT]; /* owned */
+};
+
+int store__ticket_proj_new(sqlite3 *db, struct store_ticket_proj **out, struct kefu_err *err)
+{
+	struct store_ticket_proj *p = xcalloc(1, sizeof *p);
+	p->db = db;
+	for (int i = 0; i < P_COUNT; i++) {
+		if (sqlite3_prepare_v3(db, pstmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, &p->st[i], NULL) !=
+		    SQLITE_OK) {
+			int r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare ticket statement %d: %s", i,
+					 sqlite3_errmsg(db));
+			store__ticket_proj_free(p);
+			return r;
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void store__ticket_proj_free(struct store_ticket_proj *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < P_COUNT; i++)
+		sqlite3_finalize(p->st[i]);
+	free(p);
+}
+
+static int bind_keys(sqlite3_stmt *st, const struct pstmt *ps, const struct store__ev *ev,
+		     struct kefu_err *err)
+{
+	for (int i = 0; i < MAX_KEYS && ps->keys[i]; i++) {
+		const char *k = ps->keys[i];
+		int col = i + 1;
+		if (strcmp(k, "@at") == 0) {
+			sqlite3_bind_int64(st, col, ev->at_ms);
+			continue;
+		}
+		if (strcmp(k, "@actor") == 0) {
+			if (ev->actor)
+				sqlite3_bind_text(st, col, ev->actor, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, col);
+			continue;
+		}
+		bool required = k[0] == '!';
+		if (required)
+			k++;
+		json_t *v = json_object_get(ev->data, k);
+		if (json_is_string(v))
+			sqlite3_bind_text(st, col, json_string_value(v), (int)json_string_length(v),
+					  SQLITE_STATIC);
+		else if (json_is_integer(v))
+			sqlite3_bind_int64(st, col, json_integer_value(v));
+		else if (json_is_boolean(v))
+			sqlite3_bind_int(st, col, json_is_true(v));
+		else if ((!v || json_is_null(v)) && !required)
+			sqlite3_bind_null(st, col);
+		else
+			return KEFU_ERR(err, KEFU_EINVAL, k,
+					"%s: '%s' is missing or not a string, integer or boolean", ev->type,
+					k);
+	}
+	return 0;
+}
+
+int store__ticket_project(struct store_ticket_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	const int *run = NULL;
+	for (size_t i = 0; i < sizeof catalog / sizeof catalog[0]; i++)
+		if (strcmp(catalog[i].type, ev->type) == 0)
+			run = catalog[i].run;
+	if (!run)
+		return KEFU_ERR(err, KEFU_EINVAL, "type", "not a ticket or sla event");
+	for (int i = 0; i < 3 && run[i] >= 0; i++) {
+		const struct pstmt *ps = &pstmts[run[i]];
+		sqlite3_stmt *st = p->st[run[i]];
+		int r = bind_keys(st, ps, ev, err);
+		int rc = r < 0 ? SQLITE_OK : sqlite3_step(st);
+		int ext = sqlite3_extended_errcode(p->db);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (r < 0)
+			return r;
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+			if ((ext & 0xff) == SQLITE_CONSTRAINT)
+				return KEFU_ERR(err, KEFU_ECONFLICT, "id", "%s: %s", ev->type,
+						sqlite3_errmsg(p->db));
+			return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "%s: %s", ev->type,
+					sqlite3_errmsg(p->db));
+		}
+		if (ps->must_change && sqlite3_changes(p->db) == 0)
+			return KEFU_ERR(err, KEFU_ENOTFOUND, "id",
+					"%s: no such ticket or timer in a state it applies to", ev->type);
+	}
+	return 0;
+}
+
+/* ---- reads ----------------------------------------------------------------------------------- */
+
+#define TICKET_COLS                                                                                          \
+	"id, kind, type, priority, department, order_id, customer, session, channel, description, plan, "    \
+	"region, state, step, claimed_by, created_by, created_ms, claimed_ms, resolved_ms, escalated_to, "   \
+	"fields_required, fields_filled"
+
+enum { R_SLA_LIVE, R_GET, R_STEPS, R_TIMERS, R_LIST, R_PROGRESS, R_COUNT };
+
+static const char *const rsql[R_COUNT] = {
+    [R_SLA_LIVE] = "SELECT id, ticket, name, basis, start_ms, due_ms, warn_ms, warned, paused, left_ms, "
+		   "warn_left_ms FROM sla_timers WHERE state IN ('running', 'paused') ORDER BY due_ms, id",
+    [R_GET] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1",
+    [R_STEPS] =
+	"SELECT at_ms, step, actor, note, public FROM ticket_steps WHERE ticket = ?1 ORDER BY at_ms, rowid",
+    [R_TIMERS] =
+	"SELECT id, name, basis, start_ms, due_ms, warn_ms, warned, paused, left_ms, state, ended_ms "
+	"FROM sla_timers WHERE ticket = ?1 ORDER BY start_ms, id",
+    [R_LIST] = "SELECT " TICKET_COLS " FROM tickets WHERE (?1 IS NULL OR department = ?1) "
+	       "AND (?2 IS NULL OR state = ?2) AND (?3 <= 0 OR created_ms < ?3) "
+	       "ORDER BY created_ms DESC, id DESC LIMIT ?4",
+    [R_PROGRESS] = "SELECT id FROM tickets WHERE progress_hash = ?1",
+};
+
+struct ticket_store {
+	sqlite3 *db; /* owned read-only connection */
+	sqlite3_stmt *st[R_COUNT]; /* owned */
+};
+
+int ticket_store_open(struct store *s, struct ticket_store **out, struct kefu_err *err)
+{
+	struct ticket_store *t = xcalloc(1, sizeof *t);
+	int r = store__db_open(store__path(s), SQLITE_OPEN_READONLY, &t->db, err);
+	if (r < 0) {
+		free(t);
+		return r;
+	}
+	for (int i = 0; i < R_COUNT; i++) {
+		if (sqlite3_prepare_v3(t->db, rsql[i], -1, SQLITE_PREPARE_PERSISTENT, &t->st[i], NULL) !=
+		    SQLITE_OK) {
+			r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "prepare ticket read %d: %s", i,
+				     sqlite3_errmsg(t->db));
+			ticket_store_close(t);
+			return r;
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+void ticket_store_close(struct ticket_store *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < R_COUNT; i++)
+		sqlite3_finalize(t->st[i]);
+	sqlite3_close(t->db);
+	free(t);
+}
+
+/* The current row as an object keyed by column name (integers, text, null). */
+static json_t *row_object(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < sqlite3_column_count(st); i++) {
+		const char *name = sqlite3_column_name(st, i);
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			json_object_set_new(o, name, json_integer(sqlite3_column_int64(st, i)));
+			break;
+		case SQLITE_NULL:
+			json_object_set_new(o, name, json_null());
+			break;
+		default:
+			json_object_set_new(o, name,
+					    json_stringn((const char *)sqlite3_column_text(st, i),
+							 (size_t)sqlite3_column_bytes(st, i)));
+		}
+	}
+	return o;
+}
+
+/* Steps st (already bound) into an array of row objects; resets it. */
+static int rows(struct ticket_store *t, sqlite3_stmt *st, json_t **out, struct kefu_err *err)
+{
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, row_object(st));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "ticket read: %s", sqlite3_errmsg(t->db));
+	}
+	*out = arr;
+	return 0;
+}
+
+int ticket_store_sla_live(struct ticket_store *t, json_t **out, struct kefu_err *err)
+{
+	return rows(t, t->st[R_SLA_LIVE], out, err);
+}
+
+int ticket_store_get(struct ticket_store *t, const char *id, json_t **out, struct kefu_err *err)
+{
+	json_t *one, *steps, *timers;
+	sqlite3_bind_text(t->st[R_GET], 1, id, -1, SQLITE_STATIC);
+	int r = rows(t, t->st[R_GET], &one, err);
+	if (r < 0)
+		return r;
+	if (json_array_size(one) == 0) {
+		json_decref(one);
+		return KEFU_ERR(err, KEFU_ENOTFOUND, "id", "no such ticket");
+	}
+	json_t *tk = json_incref(json_array_get(one, 0));
+	json_decref(one);
+	sqlite3_bind_text(t->st[R_STEPS], 1, id, -1, SQLITE_STATIC);
+	if ((r = rows(t, t->st[R_STEPS], &steps, err)) < 0) {
+		json_decref(tk);
+		return r;
+	}
+	json_object_set_new(tk, "steps", steps);
+	sqlite3_bind_text(t->st[R_TIMERS], 1, id, -1, SQLITE_STATIC);
+	if ((r = rows(t, t->st[R_TIMERS], &timers, err)) < 0) {
+		json_decref(tk);
+		return r;
+	}
+	json_object_set_new(tk, "timers", timers);
+	*out = tk;
+	return 0;
+}
+
+int ticket_store_list(struct ticket_store *t, const char *dept, const char *state, int64_t before_ms,
+		      int limit, json_t **out, struct kefu_err *err)
+{
+	sqlite3_stmt *st = t->st[R_LIST];
+	if (dept)
+		sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
+	if (state)
+		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, before_ms);
+	sqlite3_bind_int(st, 4, limit);
+	return rows(t, st, out, err);
+}
+
+int ticket_store_by_progress(struct ticket_store *t, const char *hash, char **id, struct kefu_err *err)
+{
+	json_t *arr;
+	sqlite3_bind_text(t->st[R_PROGRESS], 1, hash, -1, SQLITE_STATIC);
+	int r = rows(t, t->st[R_PROGRESS], &arr, err);
+	if (r < 0)
+		return r;
+	const char *s = json_string_value(json_object_get(json_array_get(arr, 0), "id"));
+	if (!s) {
+		json_decref(arr);
+		return KEFU_ERR(err, KEFU_ENOTFOUND, "token", "no case for this link");
+	}
+	*id = xstrdup(s);
+	json_decref(arr);
+	return 0;
+}
