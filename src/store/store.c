@@ -69,7 +69,19 @@ struct store {
 	void *notify_arg;
 	uint64_t events_committed;
 	uint64_t commits;
+	/* WAL checkpoints run on their own thread and connection, so a commit never waits for the
+	 * fsyncs of a checkpoint (throughput and tail latency). */
+	sqlite3 *ck_db; /* checkpointer connection */
+	pthread_t ckpt; /* checkpointer thread */
+	bool ckpt_started; /* pthread_create succeeded */
+	pthread_mutex_t ck_mu; /* guards ck_wanted, ck_stop */
+	pthread_cond_t ck_cv; /* the checkpointer waits for work or stop */
+	bool ck_wanted; /* the WAL passed CKPT_PAGES since the last checkpoint */
+	bool ck_stop; /* store_drain: finish */
 };
+
+#define CKPT_PAGES 4096 /* ask for a background checkpoint past this many WAL frames (16 MiB) */
+#define CKPT_FORCE_PAGES 65536 /* the writer checkpoints itself past this (256 MiB): bounds the WAL */
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
@@ -142,6 +154,45 @@ static int pragma(sqlite3 *db, const char *sql, const char *want, struct kefu_er
 		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "%s: not %s", sql, want);
 	sqlite3_finalize(st);
 	return r;
+}
+
+/* ---- checkpoints --------------------------------------------------------------------------- */
+
+static void stop_checkpointer(struct store *s);
+
+/* Called by SQLite on the writer thread after each commit with the WAL size in frames. */
+static int wal_hook_cb(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *s = arg;
+	if (frames >= CKPT_FORCE_PAGES) { /* the checkpointer cannot keep up: checkpoint here */
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	} else if (frames >= CKPT_PAGES) {
+		pthread_mutex_lock(&s->ck_mu);
+		s->ck_wanted = true;
+		pthread_cond_signal(&s->ck_cv);
+		pthread_mutex_unlock(&s->ck_mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+	struct store *s = arg;
+	pthread_mutex_lock(&s->ck_mu);
+	for (;;) {
+		while (!s->ck_wanted && !s->ck_stop)
+			pthread_cond_wait(&s->ck_cv, &s->ck_mu);
+		if (s->ck_stop)
+			break;
+		s->ck_wanted = false;
+		pthread_mutex_unlock(&s->ck_mu);
+		int rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("store", "checkpoint failed rc=%d", rc);
+		pthread_mutex_lock(&s->ck_mu);
+	}
+	pthread_mutex_unlock(&s->ck_mu);
+	return NULL;
 }
 
 /* ---- writer thread ------------------------------------------------------------------------- */
@@ -325,6 +376,8 @@ int store_open(const char *path, const struct store_options *opts, struct store 
 	pthread_cond_init(&s->work_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&s->sync_cv, NULL);
+	pthread_mutex_init(&s->ck_mu, NULL);
+	pthread_cond_init(&s->ck_cv, NULL);
 
 	if ((r = store__db_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->db, err)) < 0)
 		goto fail;
@@ -333,10 +386,23 @@ int store_open(const char *path, const struct store_options *opts, struct store 
 	    (r = pragma(s->db, "PRAGMA synchronous=NORMAL", NULL, err)) < 0 ||
 	    (r = pragma(s->db, "PRAGMA synchronous", "1", err)) < 0)
 		goto fail;
+	/* Group commits touch many random pages (messages by session): keep them cached (64 MiB)
+	 * and read the rest through mmap instead of a pread per page miss. */
+	if ((r = pragma(s->db, "PRAGMA cache_size=-65536", NULL, err)) < 0 ||
+	    (r = pragma(s->db, "PRAGMA mmap_size=268435456", NULL, err)) < 0)
+		goto fail;
 	if ((r = store__migrate(s->db, err)) < 0)
 		goto fail;
 	if ((r = store__proj_new(s->db, &s->proj, err)) < 0)
 		goto fail;
+	if ((r = store__db_open(path, SQLITE_OPEN_READWRITE, &s->ck_db, err)) < 0)
+		goto fail;
+	sqlite3_wal_hook(s->db, wal_hook_cb, s); /* replaces SQLite's in-commit autocheckpoint */
+	if (pthread_create(&s->ckpt, NULL, checkpointer_main, s) != 0) {
+		r = KEFU_ERR(err, KEFU_EINTERNAL, "thread", "cannot start the checkpoint thread");
+		goto fail;
+	}
+	s->ckpt_started = true;
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
 		r = KEFU_ERR(err, KEFU_EINTERNAL, "thread", "cannot start the writer thread");
 		goto fail;
@@ -348,6 +414,18 @@ fail:
 	s->drained = true;
 	store_close(s);
 	return r;
+}
+
+static void stop_checkpointer(struct store *s)
+{
+	if (!s->ckpt_started)
+		return;
+	pthread_mutex_lock(&s->ck_mu);
+	s->ck_stop = true;
+	pthread_cond_signal(&s->ck_cv);
+	pthread_mutex_unlock(&s->ck_mu);
+	pthread_join(s->ckpt, NULL);
+	s->ckpt_started = false;
 }
 
 void store_drain(struct store *s)
@@ -364,6 +442,7 @@ void store_drain(struct store *s)
 	s->join_claimed = true;
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->writer, NULL);
+	stop_checkpointer(s);
 	pthread_mutex_lock(&s->mu);
 	s->drained = true;
 	pthread_cond_broadcast(&s->sync_cv);
@@ -380,11 +459,16 @@ void store_close(struct store *s)
 		next = it->next;
 		free(it);
 	}
+	stop_checkpointer(s); /* when the writer never started */
 	store__proj_free(s->proj);
-	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+	if (s->ck_db)
+		sqlite3_close(s->ck_db);
+	if (s->db && sqlite3_close(s->db) != SQLITE_OK) /* the last connection: final checkpoint */
 		log_error("store", "close: statements still open");
 	pthread_cond_destroy(&s->work_cv);
 	pthread_cond_destroy(&s->sync_cv);
+	pthread_cond_destroy(&s->ck_cv);
+	pthread_mutex_destroy(&s->ck_mu);
 	pthread_mutex_destroy(&s->mu);
 	free(s->path);
 	free(s);
