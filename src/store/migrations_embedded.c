@@ -312,7 +312,7 @@ const struct store__migration store__migrations[] = {
      "\tnote TEXT NOT NULL, -- what changed\n"
      "\tsource TEXT NOT NULL, -- import|api|contribution\n"
      "\tcontribution TEXT, -- the accepted contribution, if any\n"
-     "\tdata TEXT NOT NULL, -- JSON {\"kind\",\"title\",\"body\",\"alternatives\",\"tags\",\"product\",\"deleted\"}\n"
+     "\tdata TEXT NOT NULL, -- JSON object: kind, title, body, alternatives, tags, product, deleted\n"
      "\tPRIMARY KEY (article, version)\n"
      ") WITHOUT ROWID;\n"
      "\n"

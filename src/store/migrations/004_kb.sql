@@ -31,7 +31,7 @@ CREATE TABLE kb_article_versions (
 	note TEXT NOT NULL, -- what changed
 	source TEXT NOT NULL, -- import|api|contribution
 	contribution TEXT, -- the accepted contribution, if any
-	data TEXT NOT NULL, -- JSON {"kind","title","body","alternatives","tags","product","deleted"}
+	data TEXT NOT NULL, -- JSON object: kind, title, body, alternatives, tags, product, deleted
 	PRIMARY KEY (article, version)
 ) WITHOUT ROWID;
 
