@@ -256,8 +256,8 @@ static size_t http_format(char *out, size_t outsz, const char *method, const cha
 	return (size_t)n;
 }
 
-static int http_call(struct hconn *h, const char *method, const char *path, const char *bearer, const char *body,
-		     char *resp, size_t respsz)
+static int http_call(struct hconn *h, const char *method, const char *path, const char *bearer,
+		     const char *body, char *resp, size_t respsz)
 {
 	char req[2048];
 	size_t n = http_format(req, sizeof req, method, path, bearer, body);
@@ -526,7 +526,8 @@ static char text_json[4096]; /* the text, JSON-escaped */
 static void cust_send(struct conn *c, uint64_t t)
 {
 	char f[4600];
-	int n = snprintf(f, sizeof f, "{\"type\":\"send\",\"session\":\"%s\",\"text\":\"%s\",\"client_id\":\"k%llu\"}",
+	int n = snprintf(f, sizeof f,
+			 "{\"type\":\"send\",\"session\":\"%s\",\"text\":\"%s\",\"client_id\":\"k%llu\"}",
 			 c->session, text_json, (unsigned long long)c->sent);
 	c->ts[c->sent % RING] = t;
 	c->sent++;
@@ -545,8 +546,10 @@ static void on_error_frame(struct conn *c, const char *p, size_t n)
 {
 	if (total_errors++ < 5)
 		fprintf(stderr, "wsload: error frame on %s %d: %.*s\n",
-			c->role == R_AGENT ? "agent" : c->role == R_CUSTOMER ? "customer" : "idle", c->idx,
-			(int)(n > 300 ? 300 : n), p);
+			c->role == R_AGENT	    ? "agent"
+			    : c->role == R_CUSTOMER ? "customer"
+						    : "idle",
+			c->idx, (int)(n > 300 ? 300 : n), p);
 	if (measuring)
 		st.errors++;
 }
@@ -578,8 +581,8 @@ static void on_frame(struct conn *c, const char *p, size_t n)
 			char state[16];
 			if (json_str(p, n, "id", c->session, sizeof c->session) < 0)
 				return on_error_frame(c, p, n);
-			if (json_str(p, n, "state", state, sizeof state) > 0 && strcmp(state, "assigned") == 0 &&
-			    !c->ready) {
+			if (json_str(p, n, "state", state, sizeof state) > 0 &&
+			    strcmp(state, "assigned") == 0 && !c->ready) {
 				c->ready = true;
 				smap_put(c);
 			}
@@ -654,8 +657,11 @@ static void conn_parse(struct conn *c)
 		} else if (op == 8) {
 			if (!c->closed && total_closes++ < 5)
 				fprintf(stderr, "wsload: server closed %s %d: code %d %.*s\n",
-					c->role == R_AGENT ? "agent" : c->role == R_CUSTOMER ? "customer" : "idle",
-					c->idx, len >= 2 ? ((uint8_t)payload[0] << 8) | (uint8_t)payload[1] : 0,
+					c->role == R_AGENT	    ? "agent"
+					    : c->role == R_CUSTOMER ? "customer"
+								    : "idle",
+					c->idx,
+					len >= 2 ? ((uint8_t)payload[0] << 8) | (uint8_t)payload[1] : 0,
 					(int)(len > 2 ? len - 2 : 0), payload + 2);
 			c->closed = true;
 			if (measuring)
@@ -787,7 +793,7 @@ static double self_cpu_s(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	       ru.ru_stime.tv_usec / 1e6;
+	    ru.ru_stime.tv_usec / 1e6;
 }
 
 /* ---- phases --------------------------------------------------------------------------------------- */
@@ -804,7 +810,8 @@ static void drain(void)
 	for (;;) {
 		bool done = true;
 		for (int i = 0; i < ncust && done; i++)
-			done = cust[i]->closed || (cust[i]->acked == cust[i]->sent && cust[i]->delivered == cust[i]->sent);
+			done = cust[i]->closed ||
+			    (cust[i]->acked == cust[i]->sent && cust[i]->delivered == cust[i]->sent);
 		if (done)
 			return;
 		if (now_ns() - t0 > 30 * NS_PER_S) {
@@ -891,13 +898,14 @@ static struct measured run_phase(enum phase ph, double warm_s, double measure_s,
 
 static void print_measured(const char *label, double rate, const struct measured *m)
 {
-	printf("RESULT phase=%s rate=%.0f delivered_per_s=%.0f acks_per_s=%.0f sent_per_s=%.0f ack_p50_us=%.0f "
-	       "ack_p99_us=%.0f e2e_p50_us=%.0f e2e_p99_us=%.0f server_cpu=%.2f client_cpu=%.2f other_cpu=%.2f "
-	       "errors=%llu "
-	       "closes=%llu secs=%.2f\n",
-	       label, rate, m->delivered_per_s, m->acks_per_s, m->sent_per_s, m->ack50, m->ack99, m->e2e50, m->e2e99,
-	       m->server_cpu, m->client_cpu, m->other_cpu, (unsigned long long)m->errors, (unsigned long long)m->closes,
-	       m->secs);
+	printf(
+	    "RESULT phase=%s rate=%.0f delivered_per_s=%.0f acks_per_s=%.0f sent_per_s=%.0f ack_p50_us=%.0f "
+	    "ack_p99_us=%.0f e2e_p50_us=%.0f e2e_p99_us=%.0f server_cpu=%.2f client_cpu=%.2f other_cpu=%.2f "
+	    "errors=%llu "
+	    "closes=%llu secs=%.2f\n",
+	    label, rate, m->delivered_per_s, m->acks_per_s, m->sent_per_s, m->ack50, m->ack99, m->e2e50,
+	    m->e2e99, m->server_cpu, m->client_cpu, m->other_cpu, (unsigned long long)m->errors,
+	    (unsigned long long)m->closes, m->secs);
 	fflush(stdout);
 }
 
@@ -1024,7 +1032,8 @@ int main(int argc, char **argv)
 			char name[64], body[512], resp[4096];
 			snprintf(name, sizeof name, "wsl%dr%04xa%d", (int)getpid(), rng32() & 0xffff, i);
 			snprintf(body, sizeof body,
-				 "{\"name\":\"%s\",\"password\":\"bench-pass-%d\",\"role\":\"agent\",\"level\":\"senior\","
+				 "{\"name\":\"%s\",\"password\":\"bench-pass-%d\",\"role\":\"agent\","
+				 "\"level\":\"senior\","
 				 "\"skills\":[\"presale\",\"aftersale\"],\"max_chats\":%d}",
 				 name, i, o.max_chats);
 			int s = http_call(h, "POST", "/api/v1/users", admin_tok, body, resp, sizeof resp);
@@ -1135,7 +1144,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nr && fails < 2; i++) {
 		struct measured m = run_phase(P_RATE, o.step_warm_s, o.step_s, rates[i]);
 		bool pass = m.ack99 < o.p99_ms * 1000 && m.e2e99 < o.p99_ms * 1000 &&
-			    m.delivered_per_s >= 0.95 * rates[i] && m.errors == 0 && m.closes == 0;
+		    m.delivered_per_s >= 0.95 * rates[i] && m.errors == 0 && m.closes == 0;
 		print_measured(pass ? "rate_pass" : "rate_fail", rates[i], &m);
 		if (pass && rates[i] > best)
 			best = rates[i];
@@ -1149,8 +1158,9 @@ int main(int argc, char **argv)
 	}
 	printf("RESULT phase=summary best_rate=%.0f p99_bound_ms=%.1f sent=%llu acked=%llu delivered=%llu "
 	       "errors=%llu closes=%llu\n",
-	       best, o.p99_ms, (unsigned long long)sent, (unsigned long long)acked, (unsigned long long)delivered,
-	       (unsigned long long)total_errors, (unsigned long long)total_closes);
+	       best, o.p99_ms, (unsigned long long)sent, (unsigned long long)acked,
+	       (unsigned long long)delivered, (unsigned long long)total_errors,
+	       (unsigned long long)total_closes);
 	fflush(stdout);
 	return sent == acked && acked == delivered && !total_errors ? 0 : 3;
 }
