@@ -66,9 +66,11 @@ static const struct pstmt pstmts[P_COUNT] = {
 			"VALUES (?1, ?2, 'claimed', ?3, NULL, 1)",
 			{"!id", "@at", "@actor"},
 			false},
-    [P_TICKET_STEP] = {"UPDATE tickets SET step = ?2, plan = coalesce(?3, plan) WHERE id = ?1",
-		       {"!id", "!step", "plan"},
-		       true},
+    /* only flow steps (N-16, N-18) move tickets.step; notes, answers and pauses do not */
+    [P_TICKET_STEP] =
+	{"UPDATE tickets SET step = coalesce(?2, step), plan = coalesce(?3, plan) WHERE id = ?1",
+	 {"!id", "flow_step", "plan"},
+	 true},
     [P_STEP_NOTE] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, 0))",
 		     {"!id", "@at", "!step", "@actor", "note", "public"},

@@ -1,0 +1,436 @@
+/* ticket.c — the ticket rules (see ticket.h): what a new ticket needs per kind, which deadlines
+ * each kind, pool, department and channel starts (names from data/policy/tickets.json), the order
+ * of the complaint, return and exchange flows, and what claiming, a step, an escalation and a
+ * resolution do to the deadlines. State is read from the committed projections; changes leave
+ * as events. Never SQL, never HTTP, never permissions. */
+#include "ticket/ticket.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/token.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/rand.h"
+#include "store/ticket_store.h"
+#include "ticket/ticket_sla.h"
+
+struct ticket_service {
+	struct store *store; /* borrowed */
+	struct ticket_store *reads; /* borrowed */
+	const struct ticket_policy *policy; /* borrowed */
+	const struct kefu_clock *clock; /* borrowed; NULL = process clock */
+	struct ticket_sla *sla; /* owned */
+};
+
+static const char *const kinds[] = {"general", "complaint", "return", "exchange", NULL};
+static const char *const priorities[] = {"P1", "P2", "P3", NULL}; /* N-13 */
+static const char *const departments[] = {"logistics", "warehouse", "tech", "legal",
+					  "product",   "service",   NULL};
+static const char *const channels[] = {"chat", "api", "form", "email", NULL};
+static const char *const escalations[] = {"senior", "tech", "supervisor", NULL}; /* N-19, N-20 */
+/* N-16: soothe → facts (5W1H) → 2–3 options with a deadline → follow-up, after the key points */
+static const char *const complaint_flow[] = {"record", "soothe", "facts", "options", "follow_up", NULL};
+static const char *const return_flow[] = {"audit", "received", "refunded", NULL}; /* N-18 */
+static const char *const exchange_flow[] = {"audit", "shipped", NULL}; /* N-18 */
+static const char *const other_steps[] = {"note", "answer", "waiting", "resumed", "revisit", NULL};
+/* every deadline a ticket may run (pause, resume and resolve walk them) */
+static const char *const all_deadlines[] = {"p1_group",
+					    "p2_solution",
+					    "p3_forward",
+					    "claim",
+					    "answer",
+					    "accept",
+					    "solve",
+					    "record",
+					    "progress",
+					    "complaint_revisit",
+					    "audit",
+					    "ship",
+					    "ship_remote",
+					    "aftersale_revisit",
+					    "escalate_senior",
+					    "escalate_tech",
+					    "escalate_supervisor",
+					    NULL};
+
+static int index_of(const char *const *list, const char *s)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return i;
+	return -1;
+}
+
+static int64_t now_ms(const struct ticket_service *t)
+{
+	return t->clock ? t->clock->now_ms(t->clock->ctx) : clock_now_ms();
+}
+
+static const char *const *flow_of(const char *kind)
+{
+	if (strcmp(kind, "complaint") == 0)
+		return complaint_flow;
+	if (strcmp(kind, "return") == 0)
+		return return_flow;
+	if (strcmp(kind, "exchange") == 0)
+		return exchange_flow;
+	return NULL;
+}
+
+/* ---- deadlines ------------------------------------------------------------------------------ */
+
+static int start(struct ticket_service *t, const char *id, const char *name, int64_t *due,
+		 struct kefu_err *err)
+{
+	const struct sla_spec *sp = ticket_policy_deadline(t->policy, name);
+	if (!sp)
+		return KEFU_ERR(err, KEFU_EINTERNAL, "policy", "no deadline '%s' in the policy", name);
+	return ticket_sla_start(t->sla, id, name, now_ms(t), sp, due, err);
+}
+
+/* Stops a deadline if it is still in the engine. */
+static void stop(struct ticket_service *t, const char *id, const char *name, const char *reason)
+{
+	ticket_sla_stop(t->sla, id, name, reason, NULL);
+}
+
+static void stop_all(struct ticket_service *t, const char *id, const char *reason)
+{
+	for (int i = 0; all_deadlines[i]; i++)
+		stop(t, id, all_deadlines[i], reason);
+}
+
+/* N-13…N-18: a breach is recorded by ticket_sla; here it escalates the ticket to a supervisor
+ * (except deadlines that are themselves escalations or revisits). */
+static void fired_cb(void *arg, enum sla_phase phase, const char *ticket, const char *name,
+		     const struct sla_state *st)
+{
+	struct ticket_service *t = arg;
+	if (phase == SLA_PHASE_WARN) {
+		log_info("ticket", "sla_warn ticket=%s deadline=%s", ticket, name);
+		return;
+	}
+	log_warn("ticket", "sla_breach ticket=%s deadline=%s", ticket, name);
+	if (strncmp(name, "escalate_", 9) == 0 || strstr(name, "revisit"))
+		return;
+	char note[96];
+	snprintf(note, sizeof note, "SLA breached: %s", name);
+	struct store_event ev = {.type = "ticket.escalated",
+				 .at_ms = now_ms(t),
+				 .data = json_pack("{s:s,s:s,s:s,s:I}", "id", ticket, "to", "supervisor",
+						   "note", note, "breached_due_ms", (json_int_t)st->due_ms)};
+	store_append(t->store, &ev, NULL, NULL);
+}
+
+/* ---- service -------------------------------------------------------------------------------- */
+
+int ticket_service_new(const struct ticket_service_options *o, struct ticket_service **out,
+		       struct kefu_err *err)
+{
+	if (!o || !o->store || !o->reads || !o->policy || !o->calendar)
+		return KEFU_ERR(err, KEFU_EINVAL, "options",
+				"tickets need a store, reads, a policy and a calendar");
+	struct ticket_service *t = xcalloc(1, sizeof *t);
+	t->store = o->store;
+	t->reads = o->reads;
+	t->policy = o->policy;
+	t->clock = o->clock;
+	struct ticket_sla_options so = {
+	    o->store, o->calendar, o->clock, ticket_policy_warn_share(o->policy), fired_cb, t};
+	int r = ticket_sla_new(&so, &t->sla, err);
+	size_t n = 0;
+	if (r == 0)
+		r = ticket_sla_rebuild(t->sla, t->reads, &n, err);
+	if (r < 0) {
+		ticket_service_free(t);
+		return r;
+	}
+	log_info("ticket", "sla_rebuilt timers=%zu", n);
+	*out = t;
+	return 0;
+}
+
+void ticket_service_free(struct ticket_service *t)
+{
+	if (!t)
+		return;
+	ticket_sla_free(t->sla);
+	free(t);
+}
+
+struct ticket_sla *ticket_service_sla(struct ticket_service *t)
+{
+	return t->sla;
+}
+
+void ticket_token_hash(const char *token, char out[65])
+{
+	token_hash(token, strlen(token), out);
+}
+
+/* ---- operations ----------------------------------------------------------------------------- */
+
+static int check_text(const char *field, const char *s, bool required, size_t max, struct kefu_err *err)
+{
+	if (!s || !*s)
+		return required ? KEFU_ERR(err, KEFU_EINVAL, field, "%s is required", field) : 0;
+	if (strlen(s) > max)
+		return KEFU_ERR(err, KEFU_EINVAL, field, "%s is longer than %zu bytes", field, max);
+	return 0;
+}
+
+static int check_enum(const char *field, const char *s, const char *const *list, struct kefu_err *err)
+{
+	if (index_of(list, s) >= 0)
+		return 0;
+	char allowed[160] = "";
+	for (int i = 0; list[i]; i++) {
+		strncat(allowed, i ? "|" : "", sizeof allowed - strlen(allowed) - 1);
+		strncat(allowed, list[i], sizeof allowed - strlen(allowed) - 1);
+	}
+	return KEFU_ERR(err, KEFU_EINVAL, field, "%s must be one of %s", field, allowed);
+}
+
+static int append_ticket(struct ticket_service *t, const char *type, const char *actor, json_t *data,
+			 store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	struct store_event ev = {.type = type, .at_ms = now_ms(t), .actor = actor, .data = data};
+	int r = store_append(t->store, &ev, cb, arg);
+	if (r < 0)
+		return KEFU_ERR(err, -r, "store", "the service is busy; try again");
+	return 0;
+}
+
+int ticket_create(struct ticket_service *t, const struct ticket_new *in, const char *actor,
+		  struct ticket_created *out, store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	const char *kind = in->kind ? in->kind : "general";
+	int r;
+	if ((r = check_enum("kind", kind, kinds, err)) < 0 ||
+	    (r = check_text("type", in->type, true, 64, err)) < 0 ||
+	    (r = check_enum("priority", in->priority, priorities, err)) < 0 ||
+	    (r = check_enum("department", in->department, departments, err)) < 0 ||
+	    (r = check_enum("channel", in->channel, channels, err)) < 0 ||
+	    (r = check_text("description", in->description, true, TICKET_TEXT_MAX, err)) < 0 ||
+	    (r = check_text("plan", in->plan, false, TICKET_TEXT_MAX, err)) < 0 ||
+	    (r = check_text("order", in->order, strcmp(kind, "general") != 0, 64, err)) < 0 ||
+	    (r = check_text("session", in->session, strcmp(in->channel, "chat") == 0, 64, err)) < 0 ||
+	    (r = check_text("customer", in->customer, false, 64, err)) < 0 ||
+	    (r = check_text("region", in->region, false, 64, err)) < 0)
+		return r;
+	/* K-34: completeness over the six N-14 fields */
+	int filled = 4 + (in->order && *in->order) + (in->plan && *in->plan);
+	rand_id(out->id, sizeof out->id, "tk_");
+	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
+	token_new(token);
+	token_hash(token, strlen(token), hash);
+	snprintf(out->token, sizeof out->token, "%s", token);
+	/* deadlines first (their events precede ticket.created, so cb means all committed) */
+	const char *names[8];
+	int n = 0;
+	names[n++] = in->priority[1] == '1' ? "p1_group"
+	    : in->priority[1] == '2'	    ? "p2_solution"
+					    : "p3_forward";
+	if (strcmp(in->department, "service") != 0) {
+		names[n++] = "claim"; /* N-14 */
+		names[n++] = "answer";
+	}
+	if (strcmp(in->channel, "form") == 0 || strcmp(in->channel, "email") == 0) {
+		names[n++] = "accept"; /* N-06 */
+		names[n++] = "solve";
+	}
+	if (strcmp(kind, "complaint") == 0) {
+		names[n++] = "record"; /* N-16 */
+		names[n++] = "progress"; /* N-15 */
+	} else if (strcmp(kind, "return") == 0) {
+		names[n++] = "audit"; /* N-18, K-27 */
+	} else if (strcmp(kind, "exchange") == 0) {
+		names[n++] = ticket_policy_remote(t->policy, in->region) ? "ship_remote" : "ship"; /* K-28 */
+	}
+	for (int i = 0; i < n; i++)
+		if ((r = start(t, out->id, names[i], NULL, err)) < 0) {
+			stop_all(t, out->id, "cancelled");
+			return r;
+		}
+	json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i}", "id", out->id, "kind", kind,
+				 "type", in->type, "priority", in->priority, "department", in->department,
+				 "channel", in->channel, "description", in->description, "step", "new",
+				 "progress_hash", hash, "fields_required", 6, "fields_filled", filled);
+	const char *opt[][2] = {{"order", in->order},
+				{"customer", in->customer},
+				{"session", in->session},
+				{"plan", in->plan},
+				{"region", in->region}};
+	for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+		if (opt[i][1] && *opt[i][1])
+			json_object_set_new(data, opt[i][0], json_string(opt[i][1]));
+	if ((r = append_ticket(t, "ticket.created", actor, data, cb, arg, err)) < 0)
+		stop_all(t, out->id, "cancelled");
+	return r;
+}
+
+/* Loads the committed ticket; *tk is a new ref. */
+static int load(struct ticket_service *t, const char *id, json_t **tk, struct kefu_err *err)
+{
+	if (!id || !*id || strlen(id) >= TICKET_ID_MAX)
+		return KEFU_ERR(err, KEFU_ENOTFOUND, "id", "no such ticket");
+	return ticket_store_get(t->reads, id, tk, err);
+}
+
+static const char *str(json_t *tk, const char *key)
+{
+	const char *s = json_string_value(json_object_get(tk, key));
+	return s ? s : "";
+}
+
+int ticket_claim(struct ticket_service *t, const char *id, const char *actor, store_done_cb cb, void *arg,
+		 struct kefu_err *err)
+{
+	json_t *tk;
+	int r = load(t, id, &tk, err);
+	if (r < 0)
+		return r;
+	if (strcmp(str(tk, "state"), "open") != 0)
+		r = KEFU_ERR(err, KEFU_ECONFLICT, "state", "the ticket is %s, not open", str(tk, "state"));
+	else if (!actor)
+		r = KEFU_ERR(err, KEFU_EINVAL, "actor", "a claim needs a user");
+	json_decref(tk);
+	if (r < 0)
+		return r;
+	stop(t, id, "claim", "met"); /* N-14 */
+	stop(t, id, "accept", "met"); /* N-06 */
+	return append_ticket(t, "ticket.claimed", actor, json_pack("{s:s,s:s}", "id", id, "by", actor), cb,
+			     arg, err);
+}
+
+int ticket_step(struct ticket_service *t, const char *id, const char *step, const char *note,
+		bool public_note, const char *actor, store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	int r;
+	if ((r = check_text("note", note, false, TICKET_TEXT_MAX, err)) < 0)
+		return r;
+	json_t *tk;
+	if ((r = load(t, id, &tk, err)) < 0)
+		return r;
+	char kind[16], cur[24], state[16];
+	snprintf(kind, sizeof kind, "%s", str(tk, "kind"));
+	snprintf(cur, sizeof cur, "%s", str(tk, "step"));
+	snprintf(state, sizeof state, "%s", str(tk, "state"));
+	json_decref(tk);
+	const char *const *flow = flow_of(kind);
+	int pos = flow ? index_of(flow, step) : -1;
+	bool resolved = strcmp(state, "resolved") == 0;
+	if (pos < 0 && index_of(other_steps, step) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "step", "'%.24s' is not a step of a %s ticket",
+				step ? step : "", kind);
+	if (resolved && strcmp(step, "revisit") != 0 && strcmp(step, "note") != 0)
+		return KEFU_ERR(err, KEFU_ECONFLICT, "state",
+				"the ticket is resolved; only a note or the revisit");
+	if (!resolved && strcmp(step, "revisit") == 0)
+		return KEFU_ERR(err, KEFU_ECONFLICT, "step", "a revisit comes after the resolution");
+	if (pos >= 0) {
+		/* K-33: the prescribed steps in their order, none skipped */
+		int at = index_of(flow, cur);
+		if (pos != at + 1)
+			return KEFU_ERR(err, KEFU_ECONFLICT, "step", "'%s' must come %s", step,
+					at + 1 < pos ? "after the steps before it" : "only once, in order");
+		if (strcmp(step, "options") == 0 && (!note || !*note))
+			return KEFU_ERR(err, KEFU_EINVAL, "note",
+					"the options step records the 2-3 options offered");
+	}
+	if (strcmp(step, "record") == 0)
+		stop(t, id, "record", "met");
+	else if (strcmp(step, "audit") == 0)
+		stop(t, id, "audit", "met");
+	else if (strcmp(step, "shipped") == 0) {
+		stop(t, id, "ship", "met");
+		stop(t, id, "ship_remote", "met");
+	} else if (strcmp(step, "answer") == 0) {
+		stop(t, id, "answer", "met");
+		for (int i = 0; escalations[i]; i++) {
+			char name[32];
+			snprintf(name, sizeof name, "escalate_%s", escalations[i]);
+			stop(t, id, name, "met");
+		}
+	} else if (strcmp(step, "revisit") == 0) {
+		stop(t, id, "complaint_revisit", "met");
+		stop(t, id, "aftersale_revisit", "met");
+	} else if (strcmp(step, "waiting") == 0) {
+		for (int i = 0; all_deadlines[i]; i++)
+			ticket_sla_pause(t->sla, id, all_deadlines[i], NULL);
+	} else if (strcmp(step, "resumed") == 0) {
+		for (int i = 0; all_deadlines[i]; i++)
+			ticket_sla_resume(t->sla, id, all_deadlines[i], NULL);
+	} else if (strcmp(step, "note") == 0 && public_note && !resolved && strcmp(kind, "complaint") == 0) {
+		stop(t, id, "progress", "met"); /* N-15: the next progress note is due in 24 h */
+		if ((r = start(t, id, "progress", NULL, err)) < 0)
+			return r;
+	}
+	json_t *data = json_pack("{s:s,s:s,s:b}", "id", id, "step", step, "public", public_note);
+	if (pos >= 0)
+		json_object_set_new(data, "flow_step", json_string(step));
+	if (note && *note)
+		json_object_set_new(data, "note", json_string(note));
+	return append_ticket(t, "ticket.step", actor, data, cb, arg, err);
+}
+
+int ticket_escalate(struct ticket_service *t, const char *id, const char *to, const char *note,
+		    const char *actor, int64_t *expected_ms, store_done_cb cb, void *arg,
+		    struct kefu_err *err)
+{
+	int r;
+	if ((r = check_enum("to", to, escalations, err)) < 0 ||
+	    (r = check_text("note", note, false, TICKET_TEXT_MAX, err)) < 0)
+		return r;
+	json_t *tk;
+	if ((r = load(t, id, &tk, err)) < 0)
+		return r;
+	bool resolved = strcmp(str(tk, "state"), "resolved") == 0;
+	json_decref(tk);
+	if (resolved)
+		return KEFU_ERR(err, KEFU_ECONFLICT, "state", "the ticket is resolved");
+	char name[32];
+	snprintf(name, sizeof name, "escalate_%s", to);
+	int64_t due;
+	if ((r = start(t, id, name, &due, err)) < 0)
+		return r == -KEFU_EEXIST ? KEFU_ERR(err, KEFU_ECONFLICT, "to", "already escalated to %s", to)
+					 : r;
+	if (expected_ms)
+		*expected_ms = due;
+	json_t *data = json_pack("{s:s,s:s,s:I}", "id", id, "to", to, "expected_ms", (json_int_t)due);
+	if (note && *note)
+		json_object_set_new(data, "note", json_string(note));
+	if ((r = append_ticket(t, "ticket.escalated", actor, data, cb, arg, err)) < 0)
+		stop(t, id, name, "cancelled");
+	return r;
+}
+
+int ticket_resolve(struct ticket_service *t, const char *id, const char *resolution, const char *actor,
+		   store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	int r;
+	if ((r = check_text("resolution", resolution, false, TICKET_TEXT_MAX, err)) < 0)
+		return r;
+	json_t *tk;
+	if ((r = load(t, id, &tk, err)) < 0)
+		return r;
+	char kind[16];
+	snprintf(kind, sizeof kind, "%s", str(tk, "kind"));
+	bool resolved = strcmp(str(tk, "state"), "resolved") == 0;
+	json_decref(tk);
+	if (resolved)
+		return KEFU_ERR(err, KEFU_ECONFLICT, "state", "the ticket is already resolved");
+	stop_all(t, id, "met");
+	if (strcmp(kind, "complaint") == 0)
+		r = start(t, id, "complaint_revisit", NULL, err); /* N-16 */
+	else if (strcmp(kind, "return") == 0 || strcmp(kind, "exchange") == 0)
+		r = start(t, id, "aftersale_revisit", NULL, err); /* N-17 */
+	if (r < 0)
+		return r;
+	json_t *data = json_pack("{s:s}", "id", id);
+	if (resolution && *resolution)
+		json_object_set_new(data, "resolution", json_string(resolution));
+	return append_ticket(t, "ticket.resolved", actor, data, cb, arg, err);
+}
