@@ -25,7 +25,9 @@
 
 enum {
 	DEFAULT_GROUP_MAX_EVENTS = 1000,
-	DEFAULT_GROUP_MAX_WAIT_US = 2000,
+	/* 0: the writer commits whatever is queued as soon as it is free; under load the queue grows
+	 * during each commit, so groups grow by themselves without adding latency at low load. */
+	DEFAULT_GROUP_MAX_WAIT_US = 0,
 	DEFAULT_QUEUE_MAX = 200000,
 	BUSY_TIMEOUT_MS = 5000, /* writer and readers wait this long for a lock before SQLITE_BUSY */
 };

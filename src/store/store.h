@@ -26,7 +26,8 @@ struct store_reader;
 
 struct store_options {
 	int group_max_events; /* commit after this many queued events (default 1000) */
-	int group_max_wait_us; /* or when the oldest queued event waited this long (default 2000) */
+	int group_max_wait_us; /* or when the oldest queued event waited this long (default 0: commit as soon
+				  as the writer is free) */
 	int queue_max; /* store_append refuses with -KEFU_ELIMIT beyond this many pending (default 200000) */
 };
 
