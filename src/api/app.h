@@ -18,6 +18,7 @@ struct chat;
 struct limiter;
 struct guard_slot;
 struct guard_slot;
+struct ticket_api;
 
 struct app {
 	uv_loop_t *loop;
@@ -35,6 +36,7 @@ struct app {
 	struct guard_slot *guard; /* compliance rules in force (borrowed; hot-swapped on edits) */
 	const char *lexicons_dir; /* where the lexicon files live */
 	bool lexicon_busy; /* a lexicon replacement is being validated */
+	struct ticket_api *tickets; /* tickets and the SLA clock (src/api/ticket_api.c), owned */
 };
 
 /* The route table (src/api/routes.c). */

@@ -2,6 +2,7 @@
  * refuses to start if a route lacks a permission or names one that src/auth/perm.c does not
  * know; tests walk this table × every role. */
 #include "api/api.h"
+#include "api/ticket_api.h"
 
 static const struct http_route routes[] = {
     {"GET", "/healthz", "public", api_healthz},
@@ -23,6 +24,16 @@ static const struct http_route routes[] = {
     {"PUT", "/api/v1/lexicons/:file", "lexicon.admin", api_lexicon_put},
     {"GET", "/api/v1/users", "user.admin", api_users_list},
     {"POST", "/api/v1/users", "user.admin", api_users_create},
+    {"GET", "/api/v1/tickets", "ticket.read", api_tickets_list},
+    {"POST", "/api/v1/tickets", "ticket.create", api_tickets_create},
+    {"POST", "/api/v1/tickets/form", "ticket.form", api_tickets_form},
+    {"GET", "/api/v1/tickets/:id", "ticket.read", api_tickets_get},
+    {"POST", "/api/v1/tickets/:id/claim", "ticket.claim", api_tickets_claim},
+    {"POST", "/api/v1/tickets/:id/steps", "ticket.work", api_tickets_step},
+    {"POST", "/api/v1/tickets/:id/escalate", "ticket.work", api_tickets_escalate},
+    {"POST", "/api/v1/tickets/:id/resolve", "ticket.work", api_tickets_resolve},
+    {"GET", "/api/v1/progress/:token", "public", api_progress_get},
+    {"GET", "/api/v1/sla/board", "sla.board", api_sla_board},
     {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 

@@ -30,6 +30,13 @@ static const struct perm_entry table[] = {
      "see customer PII unmasked"},
     {"user.admin", R(ROLE_ADMIN), "create and list accounts"},
     {"lexicon.admin", R(ROLE_ADMIN), "read and edit the compliance lexicons (hot reload)"},
+    {"ticket.create", STAFF_SERVE, "create tickets from a chat or the API (N-14)"},
+    {"ticket.form", R(ROLE_CUSTOMER), "submit the complaint / after-sale form (N-06)"},
+    {"ticket.read", STAFF_SERVE | R(ROLE_QA) | R(ROLE_DEPT),
+     "read tickets; department users only their department's, customer data masked (C-07)"},
+    {"ticket.claim", STAFF_SERVE | R(ROLE_DEPT), "claim a ticket (N-14); departments only their own"},
+    {"ticket.work", STAFF_SERVE | R(ROLE_DEPT), "ticket steps, escalations and resolution (N-15…N-20)"},
+    {"sla.board", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "SLA warning and breach board"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

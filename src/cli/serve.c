@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/app.h"
+#include "api/ticket_api.h"
 #include "auth/limiter.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -55,6 +56,7 @@ static void http_stopped_cb(void *arg)
 {
 	struct serve *sv = arg;
 	sv->app.http = NULL;
+	ticket_api_stop(&sv->app); /* the SLA tick stops before the store drains */
 	store_drain(sv->app.store); /* commits everything queued, stops the writer */
 	store_poll(sv->app.store); /* the last callbacks */
 	uv_close((uv_handle_t *)&sv->store_async, NULL);
@@ -233,6 +235,11 @@ int cli_serve(int argc, char **argv)
 		goto out_handles;
 	}
 	chat_set_guard(a->chat, guard);
+	if (ticket_api_start(a, &err) < 0) { /* calendar, ticket policy, SLA timers rebuilt */
+		fprintf(stderr, "kefu serve: tickets: %s%s%s\n", err.field, err.field[0] ? ": " : "",
+			err.msg);
+		goto out_handles;
+	}
 	a->guard = guard;
 	a->lexicons_dir = cfg.lexicons_dir;
 	size_t nroutes;
@@ -276,9 +283,11 @@ int cli_serve(int argc, char **argv)
 	status = 0;
 	goto out;
 out_handles:
+	ticket_api_stop(a);
 	uv_close((uv_handle_t *)&sv->store_async, NULL);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 out:
+	ticket_api_free(a);
 	chat_free(a->chat);
 	guard_slot_free(guard);
 	api_principals_free(a);

@@ -244,7 +244,7 @@ int store__ticket_project(struct store_ticket_proj *p, const struct store__ev *e
 	"region, state, step, claimed_by, created_by, created_ms, claimed_ms, resolved_ms, escalated_to, "   \
 	"fields_required, fields_filled"
 
-enum { R_SLA_LIVE, R_GET, R_STEPS, R_TIMERS, R_LIST, R_PROGRESS, R_COUNT };
+enum { R_SLA_LIVE, R_GET, R_STEPS, R_TIMERS, R_LIST, R_PROGRESS, R_BOARD, R_COUNT };
 
 static const char *const rsql[R_COUNT] = {
     [R_SLA_LIVE] = "SELECT id, ticket, name, basis, start_ms, due_ms, warn_ms, warned, paused, left_ms, "
@@ -259,6 +259,12 @@ static const char *const rsql[R_COUNT] = {
 	       "AND (?2 IS NULL OR state = ?2) AND (?3 <= 0 OR created_ms < ?3) "
 	       "ORDER BY created_ms DESC, id DESC LIMIT ?4",
     [R_PROGRESS] = "SELECT id FROM tickets WHERE progress_hash = ?1",
+    [R_BOARD] =
+	"SELECT s.id AS timer, s.ticket, s.name, s.state, s.warned, s.due_ms, s.ended_ms, t.department, "
+	"t.priority, t.kind, t.state AS ticket_state FROM sla_timers s LEFT JOIN tickets t ON t.id = "
+	"s.ticket "
+	"WHERE s.state = 'breached' OR (s.state IN ('running', 'paused') AND s.warned = 1) "
+	"ORDER BY s.due_ms DESC, s.id LIMIT ?1",
 };
 
 struct ticket_store {
@@ -398,4 +404,10 @@ int ticket_store_by_progress(struct ticket_store *t, const char *hash, char **id
 	*id = xstrdup(s);
 	json_decref(arr);
 	return 0;
+}
+
+int ticket_store_sla_board(struct ticket_store *t, int limit, json_t **out, struct kefu_err *err)
+{
+	sqlite3_bind_int(t->st[R_BOARD], 1, limit);
+	return rows(t, t->st[R_BOARD], out, err);
 }

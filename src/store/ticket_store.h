@@ -48,5 +48,9 @@ int ticket_store_list(struct ticket_store *t, const char *dept, const char *stat
 /* The ticket id whose progress link hashes to hash (N-26). Returns 0 with *id (caller frees),
  * -KEFU_ENOTFOUND or -KEFU_ESTORE. */
 int ticket_store_by_progress(struct ticket_store *t, const char *hash, char **id, struct kefu_err *err);
+/* Supervisor board: timers that breached or warned and still run, newest due first, at most
+ * limit: [{"timer","ticket","name","state","warned","due_ms","ended_ms","department","priority",
+ * "kind","ticket_state"}]. */
+int ticket_store_sla_board(struct ticket_store *t, int limit, json_t **out, struct kefu_err *err);
 
 #endif
