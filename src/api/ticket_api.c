@@ -168,6 +168,7 @@ static void mask_ticket(struct app *a, json_t *tk, bool dept)
 		json_object_set_new(tk, "customer", json_null());
 		json_object_set_new(tk, "customer_label", json_string(label));
 		json_object_set_new(tk, "session", json_null());
+		json_object_del(tk, "history_url");
 	}
 	struct guard *g = a->guard ? guard_slot_get(a->guard) : NULL;
 	struct guard_scratch *s = g ? guard_scratch_new(g) : NULL;
@@ -200,6 +201,17 @@ static void mask_ticket(struct app *a, json_t *tk, bool dept)
 		guard_unref(g);
 }
 
+/* N-14: a ticket from a chat links its history (removed again for departments by the mask). */
+static void history_link(json_t *tk)
+{
+	const char *session = json_string_value(json_object_get(tk, "session"));
+	char url[128];
+	if (!session)
+		return;
+	snprintf(url, sizeof url, "/api/v1/sessions/%s/messages", session);
+	json_object_set_new(tk, "history_url", json_string(url));
+}
+
 /* Loads a ticket the caller may see: department users only their department's (403 otherwise).
  * Returns 0 with *tk (new ref, masked for departments) or replies and returns < 0. */
 static int load_visible(struct http_req *req, struct app *a, const char *id, json_t **tk)
@@ -214,6 +226,7 @@ static int load_visible(struct http_req *req, struct app *a, const char *id, jso
 		return api_reply_err(req, &err), -1;
 	char dbuf[32];
 	const char *dept = dept_of(a, p, dbuf, sizeof dbuf);
+	history_link(*tk);
 	if (dept) {
 		const char *tdept = json_string_value(json_object_get(*tk, "department"));
 		if (!*dept || !tdept || strcmp(dept, tdept) != 0) {
@@ -251,6 +264,7 @@ static void committed_cb(void *arg, int status, int64_t event_id, const struct k
 		if (pd->with_ticket && pd->app->tickets &&
 		    ticket_store_get(pd->app->tickets->reads, pd->id, &out, NULL) == 0) {
 			const struct principal *p = http_req_user(pd->req);
+			history_link(out);
 			if (p && (p->role == ROLE_DEPT || !perm_allows("pii.reveal", p->role)))
 				mask_ticket(pd->app, out, p->role == ROLE_DEPT);
 		} else {
@@ -325,9 +339,23 @@ void api_tickets_create(struct http_req *req, void *appv)
 	    .region = json_in_str(body, "region"),
 	};
 	const struct principal *p = http_req_user(req);
+	json_t *sess = NULL;
+	if (session) { /* N-14: a ticket from a chat names a real session; its customer by default */
+		if (store_session_get(a->reader, session, &sess, &err) < 0) {
+			json_decref(body);
+			if (err.code == KEFU_ENOTFOUND)
+				return api_reply_code(req, -KEFU_EINVAL, "no chat session with this id",
+						      "session");
+			return api_reply_err(req, &err);
+		}
+		if (!in.customer)
+			in.customer = json_string_value(json_object_get(sess, "customer"));
+	}
 	struct ticket_created c;
 	struct pending *pd = pending_new(req, a, NULL, 201);
-	if (ticket_create(a->tickets->svc, &in, p->id, &c, committed_cb, pd, &err) < 0) {
+	int rc = ticket_create(a->tickets->svc, &in, p->id, &c, committed_cb, pd, &err);
+	json_decref(sess);
+	if (rc < 0) {
 		free(pd);
 		json_decref(body);
 		return api_reply_err(req, &err);

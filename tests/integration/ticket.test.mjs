@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServer, login, visitor, api, DEMO } from './lib.mjs';
+import { startServer, login, visitor, api, wsClient, DEMO } from './lib.mjs';
 import { repoRoot } from '../e2e/server.mjs';
 
 const bin = resolve(repoRoot, process.env.KEFU_BIN || 'build/kefu');
@@ -132,11 +132,25 @@ test('bad input gets a clear error naming the field and changes nothing', async 
 });
 
 test('the complaint flow runs in its order with deadlines; the customer link shows only public progress', async () => {
-  const tk = await create({
+  // a ticket from a real chat links its history and takes the chat's customer
+  const v = await visitor(srv.url);
+  const cu = wsClient(srv.url, v.token);
+  await cu.opened;
+  cu.send({ type: 'open', category: 'aftersale' });
+  const session = (await cu.type('session')).session;
+  cu.close();
+  const complaint = {
     kind: 'complaint', type: '售后投诉', priority: 'P2', department: 'service', order: 'O2002',
-    customer: 'c002', session: 's_demo', description: '商品到货破损', plan: '安抚后核实',
-  });
+    session: session.id, description: '商品到货破损', plan: '安抚后核实',
+  };
+  const ghost = await api(srv.url, 'POST', '/api/v1/tickets', tok.senior, { ...complaint, session: 's_nope' });
+  assert.equal(ghost.status, 400);
+  assert.equal(ghost.json.error.field, 'session');
+  const tk = await create(complaint);
   assert.equal(tk.channel, 'chat');
+  assert.equal(tk.session, session.id);
+  assert.equal(tk.customer, session.customer);
+  assert.equal(tk.history_url, `/api/v1/sessions/${session.id}/messages`);
   assert.equal(timer(tk, 'record').state, 'running');
   assert.equal(timer(tk, 'progress').state, 'running');
   const skip = await step(tk.id, { step: 'facts', note: 'x' });
