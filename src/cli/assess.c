@@ -21,7 +21,8 @@ static void usage(FILE *f)
 		"usage: kefu assess --period 2026-10|2026-Q4|2026 [--profile NAME] [--format json|csv|html]\n"
 		"       kefu assess --period P --explain AGENT METRIC\n"
 		"       kefu assess --rebuild\n"
-		"  [--db PATH] [--policy-dir DIR] (default data/policy, else the source tree's)\n");
+		"  [--db PATH] [--policy-dir DIR] (default data/policy, else the source tree's)\n"
+		"  [--timing] (stderr: in-process time of the assessment and of the output)\n");
 }
 
 static void print_csv(json_t *res)
@@ -126,6 +127,11 @@ static void print_html(json_t *res)
 	printf("</table></html>\n");
 }
 
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 static const char *policy_dir(const char *given)
 {
 	struct stat sb;
@@ -140,7 +146,7 @@ int cli_assess(int argc, char **argv)
 {
 	const char *db = "var/kefu.db", *period = NULL, *profile = "default", *format = "json", *pdir = NULL;
 	const char *explain_agent = NULL;
-	bool rebuild = false;
+	bool rebuild = false, timing = false;
 	static const struct option opts[] = {
 	    {"db", required_argument, 0, 'd'},
 	    {"period", required_argument, 0, 'p'},
@@ -149,6 +155,7 @@ int cli_assess(int argc, char **argv)
 	    {"explain", required_argument, 0, 'e'},
 	    {"rebuild", no_argument, 0, 'r'},
 	    {"policy-dir", required_argument, 0, 'D'},
+	    {"timing", no_argument, 0, 't'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -176,6 +183,9 @@ int cli_assess(int argc, char **argv)
 			break;
 		case 'D':
 			pdir = optarg;
+			break;
+		case 't':
+			timing = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -230,9 +240,12 @@ int cli_assess(int argc, char **argv)
 		}
 	}
 	if (status == 0 && period) {
+		struct timespec t0, t1, t2;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = explain_agent
 		    ? kpi_explain(a, &rules, period, explain_agent, explain_metric, &res, &err)
 		    : kpi_assess(a, &rules, &sc, period, &res, &err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (rc < 0) {
 			fprintf(stderr, "kefu assess: %s\n", err.msg);
 			status = 1;
@@ -252,6 +265,10 @@ int cli_assess(int argc, char **argv)
 			json_dumpf(res, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
 			putchar('\n');
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		if (timing && rc == 0)
+			fprintf(stderr, "kefu assess: %s: assessment %.2f ms, output %.2f ms\n", period,
+				ms_between(&t0, &t1), ms_between(&t1, &t2));
 	}
 	json_decref(res);
 	assess_store_close(a);
