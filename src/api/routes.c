@@ -34,6 +34,7 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/tickets/:id/resolve", "ticket.work", api_tickets_resolve},
     {"GET", "/api/v1/progress/:token", "public", api_progress_get},
     {"GET", "/api/v1/sla/board", "sla.board", api_sla_board},
+    {"POST", "/api/v1/orders/:id/notify", "notice.send", api_orders_notify},
     {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 

@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "store/ticket_store.h"
 #include "ticket/calendar.h"
+#include "ticket/notice.h"
 #include "ticket/ticket.h"
 #include "ticket/ticket_sla.h"
 
@@ -29,6 +30,7 @@ struct ticket_api {
 	struct ticket_policy *pol; /* owned */
 	struct ticket_store *reads; /* owned, loop thread */
 	struct ticket_service *svc; /* owned */
+	struct notice_templates *notices; /* owned: N-24 order notice templates */
 	uv_timer_t tick; /* SLA clock; closed by ticket_api_stop */
 	bool tick_open;
 };
@@ -45,7 +47,8 @@ int ticket_api_start(struct app *a, struct kefu_err *err)
 	char path[4096];
 	int r;
 	if ((r = calendar_load_file(calendar_default_path(path, sizeof path), &t->cal, err)) < 0 ||
-	    (r = ticket_policy_load_file(ticket_policy_default_path(path, sizeof path), &t->pol, err)) < 0) {
+	    (r = ticket_policy_load_file(ticket_policy_default_path(path, sizeof path), &t->pol, err)) < 0 ||
+	    (r = notice_templates_load_file(notice_default_path(path, sizeof path), &t->notices, err)) < 0) {
 		char msg[sizeof err->msg], field[sizeof err->field];
 		snprintf(msg, sizeof msg, "%s", err->msg);
 		snprintf(field, sizeof field, "%s", err->field);
@@ -65,6 +68,7 @@ int ticket_api_start(struct app *a, struct kefu_err *err)
 	return 0;
 fail:
 	ticket_service_free(t->svc);
+	notice_templates_free(t->notices);
 	ticket_store_close(t->reads);
 	ticket_policy_free(t->pol);
 	calendar_free(t->cal);
@@ -88,6 +92,7 @@ void ticket_api_free(struct app *a)
 	if (!t)
 		return;
 	ticket_service_free(t->svc);
+	notice_templates_free(t->notices);
 	ticket_store_close(t->reads);
 	ticket_policy_free(t->pol);
 	calendar_free(t->cal);
@@ -611,4 +616,75 @@ void api_sla_board(struct http_req *req, void *appv)
 		return api_reply_err(req, &err);
 	times_out(list);
 	http_reply_json(req, 200, json_pack("{s:o}", "timers", list), NULL);
+}
+
+static void notified_cb(void *arg, int status, int64_t event_id, const struct kefu_err *err)
+{
+	struct pending *pd = arg;
+	(void)event_id;
+	if (status < 0)
+		api_reply_code(pd->req, status, err && err->msg[0] ? err->msg : "could not record the notice",
+			       err ? err->field : NULL);
+	else
+		http_reply_json(pd->req, 201, json_incref(pd->extra), NULL);
+	json_decref(pd->extra);
+	free(pd);
+}
+
+/* N-24: a proactive order notice from a template; recorded as order.notified, the text returned for
+ * the agent to send in the chat. The order number fills {order} unless given. */
+void api_orders_notify(struct http_req *req, void *appv)
+{
+	struct app *a = appv;
+	static const struct json_in_field spec[] = {
+	    {"template", JIN_STRING, true, 32},
+	    {"fields", JIN_OBJECT, false, 0},
+	    {"customer", JIN_STRING, false, 64},
+	    {"session", JIN_STRING, false, 64},
+	};
+	const char *order = http_req_param(req, "id");
+	struct kefu_err err = {0};
+	json_t *body = NULL;
+	if (!a->tickets)
+		return api_reply_code(req, -KEFU_ECLOSED, "tickets are not available", NULL);
+	if (!order || !*order || strlen(order) > 64)
+		return api_reply_code(req, -KEFU_EINVAL, "order number is 1..64 bytes", "id");
+	if (api_parse_body(req, spec, sizeof spec / sizeof spec[0], &body, &err) < 0)
+		return api_reply_err(req, &err);
+	json_t *fields = json_object_get(body, "fields");
+	fields = fields ? json_deep_copy(fields) : json_object();
+	const char *tname = json_in_str(body, "template");
+	bool default_order = !json_object_get(fields, "order");
+	if (default_order)
+		json_object_set_new(fields, "order", json_string(order));
+	char *text = NULL;
+	int r = notice_render(a->tickets->notices, tname, fields, &text, &err);
+	if (r == -KEFU_EINVAL && strcmp(err.field, "order") == 0 && default_order) {
+		json_object_del(fields, "order"); /* the template has no {order}: it was only our default */
+		kefu_err_clear(&err);
+		r = notice_render(a->tickets->notices, tname, fields, &text, &err);
+	}
+	json_decref(fields);
+	if (r < 0) {
+		json_decref(body);
+		if (r == -KEFU_ENOTFOUND)
+			return api_reply_code(req, -KEFU_EINVAL, err.msg, "template");
+		return api_reply_err(req, &err);
+	}
+	const struct principal *p = http_req_user(req);
+	json_t *data = json_pack("{s:s,s:s,s:s}", "order", order, "template", tname, "text", text);
+	const char *opt[] = {"customer", "session"};
+	for (int i = 0; i < 2; i++)
+		if (json_in_str(body, opt[i]))
+			json_object_set_new(data, opt[i], json_string(json_in_str(body, opt[i])));
+	struct pending *pd = pending_new(req, a, NULL, 201);
+	pd->extra = json_pack("{s:s,s:s,s:s}", "order", order, "template", tname, "text", text);
+	free(text);
+	json_decref(body);
+	struct store_event ev = {.type = "order.notified", .actor = p->id, .data = data};
+	if ((r = store_append(a->store, &ev, notified_cb, pd)) < 0) {
+		json_decref(pd->extra);
+		free(pd);
+		return api_reply_code(req, r, "the service is busy; try again", NULL);
+	}
 }

@@ -27,5 +27,6 @@ void api_tickets_escalate(struct http_req *req, void *app);
 void api_tickets_resolve(struct http_req *req, void *app);
 void api_progress_get(struct http_req *req, void *app);
 void api_sla_board(struct http_req *req, void *app);
+void api_orders_notify(struct http_req *req, void *app);
 
 #endif

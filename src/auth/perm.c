@@ -37,6 +37,7 @@ static const struct perm_entry table[] = {
     {"ticket.claim", STAFF_SERVE | R(ROLE_DEPT), "claim a ticket (N-14); departments only their own"},
     {"ticket.work", STAFF_SERVE | R(ROLE_DEPT), "ticket steps, escalations and resolution (N-15…N-20)"},
     {"sla.board", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "SLA warning and breach board"},
+    {"notice.send", STAFF_SERVE, "proactive order notices from templates (N-24)"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -648,6 +648,7 @@ static const struct {
     {"sla.warned", proj_ticket}, /* the warning share of a deadline passed */
     {"sla.breached", proj_ticket}, /* a deadline passed: alert and escalation follow */
     {"sla.stopped", proj_ticket}, /* a deadline met (step done in time) or cancelled */
+    {"order.notified", proj_none}, /* N-24: a proactive order notice from a template; log only */
 };
 
 /* ---- public (to src/store) ------------------------------------------------------------------ */

@@ -1,7 +1,7 @@
 // ticket.test.mjs — tickets and the SLA clock through a real `kefu serve` (issue 6): roles (a
 // department user sees only its department's tickets, masked, C-07; a customer link shows only its
 // case, N-26), the complaint flow in order (N-16), the customer form (N-06), escalation with the
-// expected time (N-19/N-20), the breach board, timers surviving a restart, bad input refused with
+// expected time (N-19/N-20), the breach board, order notices (N-24), timers surviving a restart, bad input refused with
 // a clear error and nothing changed, and `kefu sla deadline` (DESIGN §5.4) exit codes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -229,6 +229,24 @@ test('a junior sees tickets with PII masked; QA may read but not create', async 
   assert.ok(!j.json.description.includes('13812345678'), j.json.description);
   assert.equal((await api(srv.url, 'GET', `/api/v1/tickets/${tk.id}`, tok.qa)).status, 200);
   assert.equal((await api(srv.url, 'POST', '/api/v1/tickets', tok.qa, logisticsTicket)).status, 403);
+});
+
+test('an agent sends a proactive order notice from a template (N-24); bad fields are named', async () => {
+  const ok = await api(srv.url, 'POST', '/api/v1/orders/O1001/notify', tok.junior, {
+    template: 'shipped', customer: 'c001', fields: { carrier: '顺丰', tracking: 'SF123', eta: '10月3日' },
+  });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.text, '您好，您的订单O1001已发货，顺丰运单号SF123，预计10月3日送达，请留意查收哦。');
+  const missing = await api(srv.url, 'POST', '/api/v1/orders/O1001/notify', tok.junior, { template: 'shipped', fields: { carrier: '顺丰' } });
+  assert.equal(missing.status, 400);
+  assert.ok(['tracking', 'eta'].includes(missing.json.error.field), missing.text);
+  const extra = await api(srv.url, 'POST', '/api/v1/orders/O1001/notify', tok.junior, { template: 'out_for_delivery', fields: { phone: '13812345678' } });
+  assert.equal(extra.status, 400);
+  assert.equal(extra.json.error.field, 'phone');
+  const unknown = await api(srv.url, 'POST', '/api/v1/orders/O1001/notify', tok.junior, { template: 'nope' });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.json.error.field, 'template');
+  assert.equal((await api(srv.url, 'POST', '/api/v1/orders/O1001/notify', tok.logi1, { template: 'shipped' })).status, 403);
 });
 
 test('SLA timers survive a restart: a claim after it still stops the running deadline', async () => {
