@@ -74,6 +74,46 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+void buf_json_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, n + 2);
+	b->data[b->len++] = '"';
+	size_t run = 0; /* bytes since the last escape, copied in one go */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + run, i - run);
+		run = i + 1;
+		char esc[6] = {'\\', 0, 0, 0, 0, 0};
+		size_t elen = 2;
+		switch (c) {
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+			elen = 6;
+		}
+		buf_append(b, esc, elen);
+	}
+	buf_append(b, s + run, n - run);
+	buf_append(b, "\"", 1);
+}
+
 void buf_consume(struct buf *b, size_t n)
 {
 	if (n >= b->len) {

@@ -20,6 +20,9 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends s[0..n) as a JSON string literal with quotes: '"', '\\' and control characters are
+ * escaped; other bytes pass through (the caller has validated UTF-8). */
+void buf_json_string(struct buf *b, const char *s, size_t n);
 /* Removes the first n bytes. */
 void buf_consume(struct buf *b, size_t n);
 /* Returns data and gives up ownership; caller frees with free(). Never NULL. */
