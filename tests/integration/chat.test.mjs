@@ -293,3 +293,14 @@ test('transfer to a skill group requeues the chat and routes it to an agent of t
   assert.equal(got.session.group, 'aftersale');
   for (const c of [pre, cu, after]) c.close();
 });
+
+test('the server log holds no message text, token or phone number', async () => {
+  const token = await login(srv.url, ...DEMO.junior);
+  const { readFile } = await import('node:fs/promises');
+  const log = await readFile(srv.logFile, 'utf8');
+  assert.ok(log.length > 0);
+  // (the demo organisation's logins are printed once on stdout by design — `make run` shows them —
+  // so demo passwords are not in this list; real accounts' passwords never reach any output)
+  for (const secret of ['这个推车能折叠吗', '可以的，一键折叠', '会员怎么升级', '全网最好', '私人账户', token, '13812345678'])
+    assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 8)}…`);
+});
