@@ -119,6 +119,22 @@ static int one_day(struct assess_store *a, const struct kpi_rules *r, int64_t da
 	return rc;
 }
 
+/* The local days [first, last] of the calendar month that holds day (days since 1970-01-01). */
+static void month_of(int64_t day, int64_t *first, int64_t *last)
+{
+	/* civil_from_days / days_from_civil (H. Hinnant), proleptic Gregorian */
+	int64_t z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	*first = day - (d - 1);
+	static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int64_t y = yoe + era * 400 + (m <= 2);
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	*last = *first + len[m - 1] + (m == 2 && leap) - 1;
+}
+
 int kpi_rollup_days(struct assess_store *a, const struct kpi_rules *r, const int64_t *days, size_t n,
 		    struct kefu_err *err)
 {
@@ -141,6 +157,14 @@ int kpi_rollup_days(struct assess_store *a, const struct kpi_rules *r, const int
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = one_day(a, r, days[i], &pres, day_from, &msgs, &cap, err);
 	free(msgs);
+	/* the calendar months of those days: their K-26 counts are kept again (days ascending) */
+	for (size_t i = 0; rc == 0 && i < n;) {
+		int64_t m0, m1;
+		month_of(days[i], &m0, &m1);
+		rc = assess_store_span_put(a, m0, m1, err);
+		while (i < n && days[i] <= m1)
+			i++;
+	}
 	for (size_t it = 0; map_next(&pres.agents, &it, &k, &v);) {
 		struct ivs *x = v;
 		free(x->v);

@@ -63,6 +63,16 @@ enum astmt {
 	A_AGENTS,
 	A_PERIOD_DAILY,
 	A_PERIOD_CUST,
+	A_SPAN_DROP_DAY,
+	A_SPANC_DROP_DAY,
+	A_SPAN_DROP,
+	A_SPANC_DROP,
+	A_SPANC_PUT,
+	A_SPAN_PUT,
+	A_SPAN_HAS,
+	A_SPAN_GET,
+	A_CLEAR_SPANS,
+	A_CLEAR_SPANC,
 	A_COUNT
 };
 
@@ -164,6 +174,30 @@ static const char *const astmt_sql[A_COUNT] = {
     [A_PERIOD_CUST] = "SELECT agent, count(*), sum(rep) FROM (SELECT agent, customer, max(repurchased) rep "
 		      "FROM kpi_customer_day WHERE day >= ?1 AND day <= ?2 GROUP BY agent, customer) "
 		      "GROUP BY agent",
+    /* 005_assess_spans: K-26 of a whole span kept per agent; a day's clear drops its spans */
+    [A_SPAN_DROP_DAY] = "DELETE FROM kpi_spans WHERE day_from <= ?1 AND day_to >= ?1",
+    [A_SPANC_DROP_DAY] = "DELETE FROM kpi_span_agents WHERE day_from <= ?1 AND day_to >= ?1",
+    [A_SPAN_DROP] = "DELETE FROM kpi_spans WHERE day_from = ?1 AND day_to = ?2",
+    [A_SPANC_DROP] = "DELETE FROM kpi_span_agents WHERE day_from = ?1 AND day_to = ?2",
+    /* the same sums as A_PERIOD_DAILY and A_PERIOD_CUST, kept */
+    [A_SPANC_PUT] =
+	"INSERT INTO kpi_span_agents SELECT ?1, ?2, d.*, coalesce(c.served, 0), coalesce(c.rep, 0) FROM ("
+	"SELECT agent, sum(sessions), sum(frt_n), sum(frt_sum_ms), sum(frt_within), sum(art_n), "
+	"sum(art_sum_ms), sum(rated), sum(satisfied), sum(score_sum), sum(resolved), sum(conv), "
+	"sum(new_n), sum(new_conv), sum(rv_n), sum(rv_conv), sum(complaints), sum(escalated), "
+	"sum(online_ms), sum(online_ms > 0) FROM kpi_daily WHERE day >= ?1 AND day <= ?2 GROUP BY agent) d "
+	"LEFT JOIN (SELECT agent, count(*) served, sum(rep) rep FROM (SELECT agent, customer, "
+	"max(repurchased) rep FROM kpi_customer_day WHERE day >= ?1 AND day <= ?2 GROUP BY agent, customer) "
+	"GROUP BY agent) c ON c.agent = d.agent",
+    [A_SPAN_PUT] = "INSERT INTO kpi_spans(day_from, day_to) VALUES (?1, ?2)",
+    [A_SPAN_HAS] = "SELECT 1 FROM kpi_spans WHERE day_from = ?1 AND day_to = ?2",
+    [A_SPAN_GET] =
+	"SELECT agent, sessions, frt_n, frt_sum_ms, frt_within, art_n, art_sum_ms, rated, "
+	"satisfied, score_sum, resolved, conv, new_n, new_conv, rv_n, rv_conv, complaints, escalated, "
+	"online_ms, presence_days, served, repurchased FROM kpi_span_agents "
+	"WHERE day_from = ?1 AND day_to = ?2",
+    [A_CLEAR_SPANS] = "DELETE FROM kpi_spans",
+    [A_CLEAR_SPANC] = "DELETE FROM kpi_span_agents",
 };
 
 struct assess_store {
@@ -633,7 +667,26 @@ int assess_store_day_clear(struct assess_store *a, int64_t day, struct kefu_err 
 	if ((r = run(a, A_DAY_CLEAR_DAILY, "daily clear", err)) < 0)
 		return r;
 	sqlite3_bind_int64(a->st[A_DAY_CLEAR_CUST], 1, day);
-	return run(a, A_DAY_CLEAR_CUST, "customer day clear", err);
+	if ((r = run(a, A_DAY_CLEAR_CUST, "customer day clear", err)) < 0)
+		return r;
+	sqlite3_bind_int64(a->st[A_SPAN_DROP_DAY], 1, day);
+	if ((r = run(a, A_SPAN_DROP_DAY, "span clear", err)) < 0)
+		return r;
+	sqlite3_bind_int64(a->st[A_SPANC_DROP_DAY], 1, day);
+	return run(a, A_SPANC_DROP_DAY, "span customers clear", err);
+}
+
+int assess_store_span_put(struct assess_store *a, int64_t day_from, int64_t day_to, struct kefu_err *err)
+{
+	static const enum astmt seq[] = {A_SPAN_DROP, A_SPANC_DROP, A_SPANC_PUT, A_SPAN_PUT};
+	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		sqlite3_bind_int64(a->st[seq[i]], 1, day_from);
+		sqlite3_bind_int64(a->st[seq[i]], 2, day_to);
+		int r = run(a, seq[i], "span put", err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int assess_store_daily_put(struct assess_store *a, const char *agent, int64_t day,
@@ -723,6 +776,10 @@ int assess_store_rollups_clear(struct assess_store *a, struct kefu_err *err)
 		r = run(a, A_CLEAR_CUST, "customer day clear", err);
 	if (r == 0)
 		r = run(a, A_DIRTY_CLEAR, "dirty clear", err);
+	if (r == 0)
+		r = run(a, A_CLEAR_SPANS, "spans clear", err);
+	if (r == 0)
+		r = run(a, A_CLEAR_SPANC, "span customers clear", err);
 	return r;
 }
 
@@ -779,7 +836,16 @@ int assess_store_period(struct assess_store *a, int64_t day_from, int64_t day_to
 	if (rc != SQLITE_DONE)
 		goto fail;
 	size_t known = out->n;
-	st = a->st[A_PERIOD_DAILY];
+	/* a span the rollup keeps (a calendar month) is one row per agent, else sum the day rows */
+	st = a->st[A_SPAN_HAS];
+	sqlite3_bind_int64(st, 1, day_from);
+	sqlite3_bind_int64(st, 2, day_to);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	bool kept = rc == SQLITE_ROW;
+	st = a->st[kept ? A_SPAN_GET : A_PERIOD_DAILY];
 	sqlite3_bind_int64(st, 1, day_from);
 	sqlite3_bind_int64(st, 2, day_to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -793,10 +859,18 @@ int assess_store_period(struct assess_store *a, int64_t day_from, int64_t day_to
 		for (int i = 0; i < 18; i++)
 			v[i] = sqlite3_column_int64(st, 1 + i);
 		x->presence_days = sqlite3_column_int64(st, 19);
+		if (kept) {
+			x->served = sqlite3_column_int64(st, 20);
+			x->repurchased = sqlite3_column_int64(st, 21);
+		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
+	if (kept) {
+		qsort(out->v, out->n, sizeof *out->v, agent_cmp);
+		return 0;
+	}
 	qsort(out->v, out->n, sizeof *out->v, agent_cmp);
 	st = a->st[A_PERIOD_CUST];
 	sqlite3_bind_int64(st, 1, day_from);

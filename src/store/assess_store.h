@@ -153,12 +153,16 @@ struct assess_daily {
 	    resolved, conv, new_n, new_conv, rv_n, rv_conv, complaints, escalated, online_ms;
 };
 
-/* Deletes the rollup rows of one day (both tables). */
+/* Deletes the rollup rows of one day (both tables) and the kept spans that contain it. */
 int assess_store_day_clear(struct assess_store *a, int64_t day, struct kefu_err *err);
 int assess_store_daily_put(struct assess_store *a, const char *agent, int64_t day,
 			   const struct assess_daily *d, struct kefu_err *err);
 int assess_store_customer_day_put(struct assess_store *a, const char *agent, int64_t day,
 				  const char *customer, bool repurchased, struct kefu_err *err);
+/* Keeps the period sums per agent over local days [day_from, day_to] (kpi_daily summed, presence
+ * days, the K-26 distinct-customer counts; 005_assess_spans); assess_store_period() then reads them
+ * instead of the day rows when asked for exactly that span. */
+int assess_store_span_put(struct assess_store *a, int64_t day_from, int64_t day_to, struct kefu_err *err);
 /* Marks a day stale / lists stale days (ascending; caller frees *days) / clears them all. */
 int assess_store_dirty_mark(struct assess_store *a, int64_t day, struct kefu_err *err);
 int assess_store_dirty_list(struct assess_store *a, int64_t **days, size_t *n, struct kefu_err *err);
@@ -167,7 +171,7 @@ int assess_store_dirty_clear(struct assess_store *a, struct kefu_err *err);
  * false on an empty store. */
 int assess_store_day_span(struct assess_store *a, int offset_min, int64_t *first, int64_t *last, bool *any,
 			  struct kefu_err *err);
-/* Deletes every rollup row (for --rebuild). */
+/* Deletes every rollup row and kept span (for --rebuild). */
 int assess_store_rollups_clear(struct assess_store *a, struct kefu_err *err);
 
 /* ---- period reads -------------------------------------------------------------------------- */

@@ -1,7 +1,7 @@
 /* Unit tests for src/kpi/import.c: each error names file, line and field and stores nothing;
  * importing the same file twice changes nothing; references resolve in any line order and
  * against the store; and on `kefu demo` data the rollups kept current by two imports equal a full
- * rebuild. */
+ * rebuild, and the month sums the rollup keeps (kpi_span_agents) equal the sums of the day rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,24 @@ static void demo_rollups_kept_current_equal_a_rebuild(void **state)
 	     *b = json_dumps(reb, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_true(json_array_size(json_object_get(inc, "agents")) == 6);
 	assert_string_equal(a, b);
+	/* without the kept month (005_assess_spans) the period is summed from the day rows: same */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM kpi_span_agents WHERE day_from = 20727",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 6); /* 2026-10 is kept, one row per agent */
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM kpi_spans", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	json_t *days = NULL;
+	assert_int_equal(kpi_assess(f->a, &R, &sc, "2026-10", &days, &err), 0);
+	char *d = json_dumps(days, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(a, d);
+	free(d);
+	json_decref(days);
 	free(a);
 	free(b);
 	json_decref(inc);
