@@ -11,6 +11,7 @@
 
 #include "auth/token.h"
 #include "base/log.h"
+#include "base/map.h"
 #include "base/mem.h"
 #include "base/rand.h"
 #include "store/ticket_store.h"
@@ -22,7 +23,26 @@ struct ticket_service {
 	const struct ticket_policy *policy; /* borrowed */
 	const struct kefu_clock *clock; /* borrowed; NULL = process clock */
 	struct ticket_sla *sla; /* owned */
+	struct map busy; /* ticket id → its pending op: a change not committed yet (values owned) */
 };
+
+/* One ticket.* event on its way to the store; the ticket stays busy until it committed, so two
+ * changes checked against the same committed state (two claims) cannot both pass. */
+struct pending_op {
+	struct ticket_service *t;
+	store_done_cb cb; /* the caller's, may be NULL */
+	void *arg;
+	char id[TICKET_ID_MAX];
+};
+
+static void op_done_cb(void *arg, int status, int64_t event_id, const struct kefu_err *err)
+{
+	struct pending_op *op = arg;
+	map_del(&op->t->busy, op->id);
+	if (op->cb)
+		op->cb(op->arg, status, event_id, err);
+	free(op);
+}
 
 static const char *const kinds[] = {"general", "complaint", "return", "exchange", NULL};
 static const char *const priorities[] = {"P1", "P2", "P3", NULL}; /* N-13 */
@@ -137,6 +157,7 @@ int ticket_service_new(const struct ticket_service_options *o, struct ticket_ser
 	t->reads = o->reads;
 	t->policy = o->policy;
 	t->clock = o->clock;
+	map_init(&t->busy);
 	struct ticket_sla_options so = {
 	    o->store, o->calendar, o->clock, ticket_policy_warn_share(o->policy), fired_cb, t};
 	int r = ticket_sla_new(&so, &t->sla, err);
@@ -157,6 +178,12 @@ void ticket_service_free(struct ticket_service *t)
 	if (!t)
 		return;
 	ticket_sla_free(t->sla);
+	/* ops still pending here had their store callbacks dropped with the store */
+	const char *k;
+	void *v;
+	for (size_t i = 0; map_next(&t->busy, &i, &k, &v);)
+		free(v);
+	map_free(&t->busy);
 	free(t);
 }
 
@@ -196,10 +223,18 @@ static int check_enum(const char *field, const char *s, const char *const *list,
 static int append_ticket(struct ticket_service *t, const char *type, const char *actor, json_t *data,
 			 store_done_cb cb, void *arg, struct kefu_err *err)
 {
+	struct pending_op *op = xcalloc(1, sizeof *op);
+	op->t = t;
+	op->cb = cb;
+	op->arg = arg;
+	snprintf(op->id, sizeof op->id, "%s", json_string_value(json_object_get(data, "id")));
 	struct store_event ev = {.type = type, .at_ms = now_ms(t), .actor = actor, .data = data};
-	int r = store_append(t->store, &ev, cb, arg);
-	if (r < 0)
+	int r = store_append(t->store, &ev, op_done_cb, op);
+	if (r < 0) {
+		free(op);
 		return KEFU_ERR(err, -r, "store", "the service is busy; try again");
+	}
+	map_put(&t->busy, op->id, op);
 	return 0;
 }
 
@@ -276,6 +311,9 @@ static int load(struct ticket_service *t, const char *id, json_t **tk, struct ke
 {
 	if (!id || !*id || strlen(id) >= TICKET_ID_MAX)
 		return KEFU_ERR(err, KEFU_ENOTFOUND, "id", "no such ticket");
+	if (map_get(&t->busy, id))
+		return KEFU_ERR(err, KEFU_ECONFLICT, "id",
+				"another change to this ticket is still being recorded; try again");
 	return ticket_store_get(t->reads, id, tk, err);
 }
 

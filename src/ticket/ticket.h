@@ -82,7 +82,8 @@ struct ticket_sla *ticket_service_sla(struct ticket_service *t);
  * ticket.* event last, so cb — may be NULL — runs when all of them have committed) and returns 0;
  * on error nothing is queued, cb is never called, and err names the field:
  * -KEFU_EINVAL (bad input), -KEFU_ENOTFOUND (no such ticket), -KEFU_ECONFLICT (the ticket's state
- * or flow does not allow it), or a store code. actor is the user id (NULL for a customer form). */
+ * or flow does not allow it, or an earlier change to it has not committed yet), or a store code. actor is the
+ * user id (NULL for a customer form). */
 int ticket_create(struct ticket_service *t, const struct ticket_new *in, const char *actor,
 		  struct ticket_created *out, store_done_cb cb, void *arg, struct kefu_err *err);
 /* N-14: claims an open ticket; stops its claim (and, for forms, first-acceptance) deadline. */

@@ -167,6 +167,9 @@ static void department_ticket_must_be_claimed_within_1h_and_answered_within_2h(v
 	e->now += 20 * MIN;
 	struct kefu_err err = {0};
 	assert_int_equal(ticket_claim(e->svc, c.id, "u_dept", done_cb, e, &err), 0);
+	/* a second claim before the first committed cannot pass on the same committed state */
+	assert_int_equal(ticket_claim(e->svc, c.id, "u_other", done_cb, e, &err), -KEFU_ECONFLICT);
+	assert_string_equal(err.field, "id");
 	wait_done(e);
 	assert_true(due(e, c.id, "claim") == -1); /* met */
 	assert_int_equal(ticket_claim(e->svc, c.id, "u_dept", done_cb, e, &err), -KEFU_ECONFLICT);
