@@ -47,6 +47,7 @@ enum astmt {
 	A_PRESENCE,
 	A_SESSIONS,
 	A_MESSAGES,
+	A_MESSAGES_SEQ,
 	A_COMPLAINTS,
 	A_PRESENCE_IV,
 	A_PRESENCE_LOG,
@@ -123,7 +124,7 @@ static const char *const astmt_sql[A_COUNT] = {
 	"  AND s2.id <> s.id AND s2.opened_ms >= " END_OR_START " AND s2.opened_ms <= " END_OR_START
 	" + ?4), "
 	"EXISTS (SELECT 1 FROM orders o WHERE o.customer = s.customer AND o.at_ms > s.opened_ms "
-	"  AND o.at_ms - " END_OR_START " <= ?5 "
+	"  AND o.at_ms <= " END_OR_START " + ?5 "
 	"  AND NOT EXISTS (SELECT 1 FROM sessions s3 WHERE s3.customer = s.customer "
 	"    AND s3.opened_ms >= s.opened_ms AND s3.opened_ms < o.at_ms "
 	"    AND (s3.opened_ms > s.opened_ms OR s3.id > s.id) "
@@ -135,6 +136,8 @@ static const char *const astmt_sql[A_COUNT] = {
 	"?3) "
 	"ORDER BY s.opened_ms, s.id",
     [A_MESSAGES] = "SELECT at_ms, sender FROM messages WHERE session = ?1 ORDER BY at_ms, seq",
+    /* primary-key order needs no sort; used when it already is time order (the usual case) */
+    [A_MESSAGES_SEQ] = "SELECT at_ms, sender FROM messages WHERE session = ?1 ORDER BY seq",
     [A_COMPLAINTS] = "SELECT coalesce(c.agent, s.agent), c.at_ms, c.escalated FROM complaints c "
 		     "LEFT JOIN sessions s ON s.id = c.session WHERE c.at_ms >= ?1 AND c.at_ms < ?2",
     [A_PRESENCE_IV] = "SELECT agent, from_ms, to_ms FROM presence_intervals "
@@ -222,7 +225,7 @@ int assess_store_open(struct store *s, struct assess_store **out, struct kefu_er
 		free(a);
 		return r;
 	}
-	sqlite3_exec(a->db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
+	sqlite3_exec(a->db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY",
 		     NULL, NULL, NULL);
 	if ((r = prepare_all(a->db, astmt_sql, a->st, A_COUNT, err)) < 0) {
 		assess_store_close(a);
@@ -577,11 +580,20 @@ int assess_store_sessions(struct assess_store *a, int64_t from_ms, int64_t to_ms
 int assess_store_messages(struct assess_store *a, const char *session, struct assess_msg **out, size_t *n,
 			  size_t *cap, struct kefu_err *err)
 {
-	sqlite3_stmt *st = a->st[A_MESSAGES];
+	/* read in seq order; if the times are not ascending there, read again sorted by time, seq */
+	sqlite3_stmt *st = a->st[A_MESSAGES_SEQ];
+	bool sorted_again = false;
+again:
 	sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
 	*n = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!sorted_again && *n > 0 && sqlite3_column_int64(st, 0) < (*out)[*n - 1].at_ms) {
+			sqlite3_reset(st);
+			st = a->st[A_MESSAGES];
+			sorted_again = true;
+			goto again;
+		}
 		if (*n == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
 			*out = xrealloc(*out, *cap * sizeof **out);
