@@ -147,6 +147,7 @@ struct ctx {
 	char **store_ids; /* copies of ids found in the store (freed at the end) */
 	size_t n_store_ids, cap_store_ids;
 	int64_t min_ms, max_ms; /* time span of the file */
+	bool present[ASSESS_KINDS]; /* kinds with stored rows at the start (else no store lookups) */
 	int64_t *extra_days; /* start days of store sessions the file touches */
 	size_t n_extra, cap_extra;
 	struct kefu_err *err;
@@ -519,7 +520,30 @@ static int resolve(struct ctx *c, int sk, const struct val *x, int64_t line, con
 	return 0;
 }
 
-/* The event payload: the line's fields in table order, times as *_ms, plus the message seq. */
+static void append_i64(struct buf *b, int64_t x)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (x < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* "name": or "name_ms": */
+static void append_key(struct buf *b, const char *name, bool ms)
+{
+	buf_append(b, "\"", 1);
+	buf_append(b, name, strlen(name));
+	if (ms)
+		buf_append(b, "_ms", 3);
+	buf_append(b, "\":", 2);
+}
+
+/* The event payload: the line's fields in table order, times as *_ms, plus the message seq. Built
+ * by appends (no printf per field: this runs once per imported record). */
 static void event_data(struct ctx *c, int k, const struct val *v, int64_t seq)
 {
 	const struct fdef *defs = kind_fields[k];
@@ -528,7 +552,8 @@ static void event_data(struct ctx *c, int k, const struct val *v, int64_t seq)
 	buf_append(b, "{", 1);
 	bool first = true;
 	if (k == K_MESSAGE) {
-		buf_printf(b, "\"seq\":%lld", (long long)seq);
+		append_key(b, "seq", false);
+		append_i64(b, seq);
 		first = false;
 	}
 	for (int j = 0; defs[j].name; j++) {
@@ -537,10 +562,11 @@ static void event_data(struct ctx *c, int k, const struct val *v, int64_t seq)
 		if (!first)
 			buf_append(b, ",", 1);
 		first = false;
-		if (defs[j].t == F_TIME)
-			buf_printf(b, "\"%s_ms\":%lld", defs[j].name, (long long)v[j].i);
-		else {
-			buf_printf(b, "\"%s\":", defs[j].name);
+		if (defs[j].t == F_TIME) {
+			append_key(b, defs[j].name, true);
+			append_i64(b, v[j].i);
+		} else {
+			append_key(b, defs[j].name, false);
 			buf_append(b, v[j].raw, v[j].raw_len);
 		}
 	}
@@ -603,6 +629,8 @@ static int check_stored(struct ctx *c, int k, const struct val *v, int64_t line)
 {
 	int sk = store_kind[k];
 	bool found = false;
+	if (!c->present[sk])
+		return 1; /* nothing of this kind was stored before the file */
 	buf_reset(&c->canon);
 	int r = assess_store_canon(c->a, sk, v[0].s.p, v[0].s.n, &c->canon, &found, NULL, c->err);
 	if (r < 0)
@@ -671,7 +699,10 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 		if (k == K_MESSAGE) {
 			if (!sess) /* cannot happen: session is a required reference */
 				return fail(c, it.no, "session", "missing");
-			if (!sess->seq_init) {
+			if (!sess->seq_init && !c->present[ASSESS_SESSION]) {
+				sess->seq = 0; /* no stored session, so no stored messages */
+				sess->seq_init = true;
+			} else if (!sess->seq_init) {
 				bool found = false;
 				int64_t last = 0;
 				buf_reset(&c->canon);
@@ -755,7 +786,18 @@ int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const c
 		rc = pass1(&c, st);
 	double t1 = now_s();
 	if (rc == 0)
+		rc = assess_store_present(a, c.present, err);
+	/* a table empty before the file is loaded without its secondary indexes, built once after */
+	if (rc == 0 && !c.present[ASSESS_SESSION])
+		rc = assess_store_indexes_defer(a, "sessions", err);
+	if (rc == 0 && !c.present[ASSESS_ORDER])
+		rc = assess_store_indexes_defer(a, "orders", err);
+	if (rc == 0 && !c.present[ASSESS_COMPLAINT])
+		rc = assess_store_indexes_defer(a, "complaints", err);
+	if (rc == 0)
 		rc = pass2(&c, st);
+	if (rc == 0)
+		rc = assess_store_indexes_restore(a, err);
 	if (rc == 0)
 		rc = assess_store_file_record(a, hex, name, st->lines, clock_now_ms(), err);
 	double t2 = now_s();

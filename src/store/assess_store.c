@@ -64,6 +64,8 @@ enum astmt {
 	A_AGENTS,
 	A_PERIOD_DAILY,
 	A_PERIOD_CUST,
+	A_PRESENT,
+	A_INDEXES,
 	A_SPAN_DROP_DAY,
 	A_SPANC_DROP_DAY,
 	A_SPAN_DROP,
@@ -177,6 +179,12 @@ static const char *const astmt_sql[A_COUNT] = {
     [A_PERIOD_CUST] = "SELECT agent, count(*), sum(rep) FROM (SELECT agent, customer, max(repurchased) rep "
 		      "FROM kpi_customer_day WHERE day >= ?1 AND day <= ?2 GROUP BY agent, customer) "
 		      "GROUP BY agent",
+    /* which id'd kinds have any stored row (agent: kpi_agents or users) */
+    [A_PRESENT] = "SELECT EXISTS (SELECT 1 FROM kpi_agents) OR EXISTS (SELECT 1 FROM users), "
+		  "EXISTS (SELECT 1 FROM customers), EXISTS (SELECT 1 FROM sessions), "
+		  "EXISTS (SELECT 1 FROM orders), EXISTS (SELECT 1 FROM complaints)",
+    [A_INDEXES] =
+	"SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
     /* 005_assess_spans: K-26 of a whole span kept per agent; a day's clear drops its spans */
     [A_SPAN_DROP_DAY] = "DELETE FROM kpi_spans WHERE day_from <= ?1 AND day_to >= ?1",
     [A_SPANC_DROP_DAY] = "DELETE FROM kpi_span_agents WHERE day_from <= ?1 AND day_to >= ?1",
@@ -206,6 +214,8 @@ static const char *const astmt_sql[A_COUNT] = {
 struct assess_store {
 	sqlite3 *db; /* owned read-write connection */
 	sqlite3_stmt *st[A_COUNT]; /* owned, prepared once */
+	char **deferred; /* CREATE INDEX statements dropped for a bulk load, to run again */
+	size_t n_deferred;
 };
 
 static int prepare_all(sqlite3 *db, const char *const *sql, sqlite3_stmt **st, int n, struct kefu_err *err)
@@ -235,6 +245,15 @@ int assess_store_open(struct store *s, struct assess_store **out, struct kefu_er
 	return 0;
 }
 
+static void deferred_free(struct assess_store *a)
+{
+	for (size_t i = 0; i < a->n_deferred; i++)
+		free(a->deferred[i]);
+	free(a->deferred);
+	a->deferred = NULL;
+	a->n_deferred = 0;
+}
+
 void assess_store_close(struct assess_store *a)
 {
 	if (!a)
@@ -242,6 +261,7 @@ void assess_store_close(struct assess_store *a)
 	for (int i = 0; i < A_COUNT; i++)
 		sqlite3_finalize(a->st[i]);
 	sqlite3_close(a->db);
+	deferred_free(a);
 	free(a);
 }
 
@@ -290,6 +310,62 @@ void assess_store_rollback(struct assess_store *a)
 {
 	if (!sqlite3_get_autocommit(a->db))
 		run(a, A_ROLLBACK, "rollback", NULL);
+	deferred_free(a); /* the rollback brought the dropped indexes back */
+}
+
+int assess_store_present(struct assess_store *a, bool present[ASSESS_KINDS], struct kefu_err *err)
+{
+	sqlite3_stmt *st = a->st[A_PRESENT];
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (int k = 0; k < ASSESS_KINDS; k++)
+			present[k] = sqlite3_column_int(st, k) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "present: %s", sqlite3_errmsg(a->db));
+	return 0;
+}
+
+int assess_store_indexes_defer(struct assess_store *a, const char *table, struct kefu_err *err)
+{
+	sqlite3_stmt *st = a->st[A_INDEXES];
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		a->deferred = xrealloc(a->deferred, (a->n_deferred + 1) * sizeof *a->deferred);
+		a->deferred[a->n_deferred++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	int r = rc == SQLITE_DONE
+	    ? 0
+	    : KEFU_ERR(err, KEFU_ESTORE, "sqlite", "indexes: %s", sqlite3_errmsg(a->db));
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0) {
+			char *sql = sqlite3_mprintf("DROP INDEX \"%w\"", names[i]);
+			if (sqlite3_exec(a->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+				r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "drop index %s: %s", names[i],
+					     sqlite3_errmsg(a->db));
+			sqlite3_free(sql);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+int assess_store_indexes_restore(struct assess_store *a, struct kefu_err *err)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < a->n_deferred; i++)
+		if (sqlite3_exec(a->db, a->deferred[i], NULL, NULL, NULL) != SQLITE_OK)
+			r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "create index: %s", sqlite3_errmsg(a->db));
+	if (r == 0)
+		deferred_free(a);
+	return r;
 }
 
 int assess_store_file_seen(struct assess_store *a, const char *hash, bool *seen, struct kefu_err *err)

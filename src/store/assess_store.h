@@ -41,6 +41,15 @@ enum assess_kind {
 	ASSESS_KINDS
 };
 
+/* Which id'd kinds have any stored row (agent: kpi_agents or live users); an import skips the
+ * store lookups of a kind with none. */
+int assess_store_present(struct assess_store *a, bool present[ASSESS_KINDS], struct kefu_err *err);
+/* Bulk load into an empty table, inside the transaction: drops the table's secondary indexes and
+ * keeps their CREATE statements; _restore creates them again (one sorted build each) and must run
+ * before anything reads through them and before commit. A rollback brings them back by itself. */
+int assess_store_indexes_defer(struct assess_store *a, const char *table, struct kefu_err *err);
+int assess_store_indexes_restore(struct assess_store *a, struct kefu_err *err);
+
 /* Whether a file with this content hash was imported before. */
 int assess_store_file_seen(struct assess_store *a, const char *hash, bool *seen, struct kefu_err *err);
 int assess_store_file_record(struct assess_store *a, const char *hash, const char *name, int64_t lines,
