@@ -266,6 +266,10 @@ int kb_import_buffer(struct store_kb_writer *w, const char *name, const char *da
 		st->stored++;
 	}
 	r = store_kb_writer_commit(w, err);
+	/* a large import leaves kb_fts in many segments, each looked up per query token: merge them
+	 * (best effort: the articles are committed either way) */
+	if (r == 0 && st->stored >= KB_OPTIMIZE_MIN)
+		store_kb_writer_optimize(w, NULL);
 out:
 	if (r < 0)
 		store_kb_writer_rollback(w);

@@ -25,6 +25,9 @@ enum {
 	KB_LINE_MAX = 1 << 20, /* bytes of one import line */
 	KB_TEXT_MAX = 64 * 1024, /* bytes of a title, body or alternative */
 	KB_LIST_MAX = 64, /* entries of alternatives or tags */
+	KB_RANK_CAP = 250, /* rows one search step ranks at most (rowid order beyond) */
+	KB_OPTIMIZE_MIN = 1000, /* articles one import must add before kb_fts is merged */
+	KB_OR_BUDGET = 250, /* summed document frequency of the tokens the OR step may use */
 };
 
 #define KB_DEFAULT_DIR "data/kb"

@@ -5,11 +5,14 @@
  * It never decides a rule: versions, roles and validation are src/kb's. */
 #include "store/kb_store.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/map.h"
 #include "base/mem.h"
 #include "kb/tokenizer.h"
 #include "store/projection.h"
@@ -78,6 +81,69 @@ static int fts_tok_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char 
 
 static fts5_tokenizer fts_tokenizer = {fts_tok_create, fts_tok_delete, fts_tok_tokenize};
 
+/* ---- FTS5 ranking function "kefu_rank" ------------------------------------------------------- */
+
+/* BM25 as FTS5's bm25() computes it (k1 1.2, b 0.75, weighted hits summed over columns, document
+ * length over all columns), but with each phrase's document frequency given by the caller instead of
+ * counted by a scan of the phrase's whole doclist on every query: that scan made a common token cost
+ * tens of milliseconds. Called as kefu_rank(kb_fts, ?) with a struct rank_args bound as a pointer. */
+struct rank_args {
+	const int64_t *df; /* per phrase, in the order of the match expression */
+	int nphrase; /* entries of df */
+	struct store_kb_weights w; /* title, alternatives, body, tags */
+	bool ready; /* idf and avgdl computed (first row) */
+	double avgdl; /* average document length in tokens */
+	double idf[STORE_KB_PHRASES_MAX];
+};
+
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+		    sqlite3_value **val)
+{
+	struct rank_args *a = nval == 1 ? sqlite3_value_pointer(val[0], "kefu_rank") : NULL;
+	if (!a) {
+		sqlite3_result_error(ctx, "kefu_rank: missing arguments", -1);
+		return;
+	}
+	int np = api->xPhraseCount(fts);
+	if (np > STORE_KB_PHRASES_MAX)
+		np = STORE_KB_PHRASES_MAX;
+	if (!a->ready) {
+		sqlite3_int64 nrow = 0, ntok = 0;
+		api->xRowCount(fts, &nrow);
+		api->xColumnTotalSize(fts, -1, &ntok);
+		a->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1;
+		if (a->avgdl <= 0)
+			a->avgdl = 1;
+		for (int i = 0; i < np; i++) {
+			double df = i < a->nphrase ? (double)a->df[i] : (double)nrow;
+			double idf = log(((double)nrow - df + 0.5) / (df + 0.5));
+			a->idf[i] = idf > 1e-6 ? idf : 1e-6; /* as bm25(): a very common token counts ~0 */
+		}
+		a->ready = true;
+	}
+	const double wcol[4] = {a->w.title, a->w.alternatives, a->w.body, a->w.tags};
+	double freq[STORE_KB_PHRASES_MAX] = {0};
+	int ninst = 0;
+	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
+		sqlite3_result_error(ctx, "kefu_rank: instances", -1);
+		return;
+	}
+	for (int i = 0; i < ninst; i++) {
+		int ph, col, off;
+		if (api->xInst(fts, i, &ph, &col, &off) == SQLITE_OK && ph >= 0 && ph < np && col >= 0 &&
+		    col < 4)
+			freq[ph] += wcol[col];
+	}
+	int dl = 0;
+	api->xColumnSize(fts, -1, &dl);
+	const double k1 = 1.2, b = 0.75;
+	double score = 0, norm = k1 * (1 - b + b * (double)dl / a->avgdl);
+	for (int i = 0; i < np; i++)
+		if (freq[i] > 0)
+			score += a->idf[i] * freq[i] * (k1 + 1) / (freq[i] + norm);
+	sqlite3_result_double(ctx, -score);
+}
+
 int store__kb_register(sqlite3 *db, struct kefu_err *err)
 {
 	fts5_api *api = NULL;
@@ -91,6 +157,8 @@ int store__kb_register(sqlite3 *db, struct kefu_err *err)
 		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "fts5 is not available");
 	if (api->xCreateTokenizer(api, "kefu", NULL, &fts_tokenizer, NULL) != SQLITE_OK)
 		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "fts5: cannot register tokenizer kefu");
+	if (api->xCreateFunction(api, "kefu_rank", NULL, rank_fn, NULL) != SQLITE_OK)
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "fts5: cannot register function kefu_rank");
 	return 0;
 }
 
@@ -430,7 +498,7 @@ int store__kb_project(struct store_kb_proj *p, const struct store__ev *ev, struc
 
 /* ---- bulk writer ------------------------------------------------------------------------------ */
 
-enum wstmt { W_BEGIN, W_COMMIT, W_ROLLBACK, W_EVENT, W_ARTICLE, W_COUNT };
+enum wstmt { W_BEGIN, W_COMMIT, W_ROLLBACK, W_EVENT, W_ARTICLE, W_OPTIMIZE, W_COUNT };
 
 #define ARTICLE_COLS                                                                                         \
 	"id, kind, title, body, alternatives, tags, product, version, author, updated_ms, updated_by, "      \
@@ -442,6 +510,7 @@ static const char *const wstmt_sql[W_COUNT] = {
     [W_ROLLBACK] = "ROLLBACK",
     [W_EVENT] = "INSERT INTO events(at_ms, type, session, actor, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     [W_ARTICLE] = "SELECT " ARTICLE_COLS " FROM kb_articles WHERE id = ?1",
+    [W_OPTIMIZE] = "INSERT INTO kb_fts(kb_fts) VALUES ('optimize')",
 };
 
 struct store_kb_writer {
@@ -485,6 +554,11 @@ int store_kb_writer_begin(struct store_kb_writer *w, struct kefu_err *err)
 int store_kb_writer_commit(struct store_kb_writer *w, struct kefu_err *err)
 {
 	return exec_step(w->db, w->st[W_COMMIT], "commit", err);
+}
+
+int store_kb_writer_optimize(struct store_kb_writer *w, struct kefu_err *err)
+{
+	return exec_step(w->db, w->st[W_OPTIMIZE], "optimize", err);
 }
 
 void store_kb_writer_rollback(struct store_kb_writer *w)
@@ -556,6 +630,10 @@ enum rstmt {
 	R_CONTRIB,
 	R_CONTRIBS,
 	R_COUNT_LIVE,
+	R_DF_PROBE,
+	R_MAX_SEQ,
+	R_RANK,
+	R_RANK_FILTERED,
 	R_COUNT
 };
 
@@ -581,16 +659,30 @@ static const char *const rstmt_sql[R_COUNT] = {
     [R_CONTRIBS] = "SELECT " CONTRIB_COLS " FROM kb_contributions WHERE ?1 IS NULL OR state = ?1 "
 		   "ORDER BY proposed_ms, id LIMIT ?2",
     [R_COUNT_LIVE] = "SELECT count(*) FROM kb_articles WHERE deleted = 0",
+    /* the first ?2 rows of a phrase's doclist (rowid order): its count and the last rowid */
+    [R_DF_PROBE] =
+	"SELECT count(*), max(rowid) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?1 LIMIT ?2)",
+    [R_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM kb_articles",
+    /* at most ?3 candidates (rowid order), ranked by kefu_rank, the best ?4 looked up */
+    [R_RANK] = "SELECT a.id, f.s FROM (SELECT rowid, s FROM (SELECT rowid, kefu_rank(kb_fts, ?2) AS s FROM "
+	       "kb_fts WHERE kb_fts MATCH ?1 LIMIT ?3) ORDER BY s LIMIT ?4) f JOIN kb_articles a ON "
+	       "a.seq = f.rowid ORDER BY f.s",
+    [R_RANK_FILTERED] = "SELECT id, s FROM (SELECT a.id AS id, kefu_rank(kb_fts, ?2) AS s FROM kb_fts "
+			"JOIN kb_articles a ON a.seq = kb_fts.rowid WHERE kb_fts MATCH ?1 AND " FILTER_SQL
+			" LIMIT ?3) ORDER BY s LIMIT ?4",
 };
 
 struct store_kb {
 	sqlite3 *db; /* owned read-only connection */
 	sqlite3_stmt *st[R_COUNT]; /* owned */
+	struct map df; /* match expression of one phrase → (void *)(df + 1), for data_version */
+	unsigned data_version; /* SQLITE_FCNTL_DATA_VERSION when df was filled */
 };
 
 int store_kb_open(struct store *s, struct store_kb **out, struct kefu_err *err)
 {
 	struct store_kb *k = xcalloc(1, sizeof *k);
+	map_init(&k->df);
 	int r = store__db_open(store__path(s), SQLITE_OPEN_READONLY, &k->db, err);
 	if (r == 0)
 		r = prepare_all(k->db, rstmt_sql, R_COUNT, k->st, err);
@@ -607,6 +699,7 @@ void store_kb_close(struct store_kb *k)
 	if (!k)
 		return;
 	finalize_all(k->st, R_COUNT);
+	map_free(&k->df);
 	sqlite3_close(k->db);
 	free(k);
 }
@@ -738,5 +831,78 @@ int store_kb_count(struct store_kb *k, int64_t *out, struct kefu_err *err)
 	else
 		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(k->db));
 	sqlite3_reset(st);
+	return r;
+}
+
+/* Forgets the cached document frequencies when another connection has committed since they were
+ * counted (and when the cache grows past a bound). */
+static void df_check(struct store_kb *k)
+{
+	unsigned v = 0;
+	sqlite3_file_control(k->db, "main", SQLITE_FCNTL_DATA_VERSION, &v);
+	if (v != k->data_version || k->df.len > 200000) {
+		map_free(&k->df);
+		map_init(&k->df);
+		k->data_version = v;
+	}
+}
+
+int store_kb_df(struct store_kb *k, const char *phrase, int64_t *df, struct kefu_err *err)
+{
+	df_check(k);
+	void *v = map_get(&k->df, phrase);
+	if (v) {
+		*df = (int64_t)(intptr_t)v - 1;
+		return 0;
+	}
+	sqlite3_stmt *st = k->st[R_DF_PROBE];
+	sqlite3_bind_text(st, 1, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, STORE_KB_DF_PROBE);
+	int rc = sqlite3_step(st);
+	int64_t count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int64_t last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW)
+		return KEFU_ERR(err, (rc & 0xff) == SQLITE_ERROR ? KEFU_EINVAL : KEFU_ESTORE, "query",
+				"df: %s", sqlite3_errmsg(k->db));
+	if (count >= STORE_KB_DF_PROBE && last > 0) {
+		/* a common phrase: estimate from how far into the rowids its first rows reach */
+		st = k->st[R_MAX_SEQ];
+		int64_t max = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : last;
+		sqlite3_reset(st);
+		count = (int64_t)((double)count * (double)max / (double)last);
+	}
+	map_put(&k->df, phrase, (void *)(intptr_t)(count + 1));
+	*df = count;
+	return 0;
+}
+
+int store_kb_rank(struct store_kb *k, const char *match, const int64_t *df, int nphrase,
+		  const struct store_kb_filter *f, const struct store_kb_weights *w, int cap, int top,
+		  struct store_kb_hit *hits, int *n, struct kefu_err *err)
+{
+	*n = 0;
+	bool filtered = f && (f->kind || f->product || f->tag);
+	sqlite3_stmt *st = k->st[filtered ? R_RANK_FILTERED : R_RANK];
+	struct rank_args a = {.df = df, .nphrase = nphrase, .w = *w};
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(st, 2, &a, "kefu_rank", NULL);
+	sqlite3_bind_int(st, 3, cap);
+	sqlite3_bind_int(st, 4, top);
+	if (filtered)
+		bind_filter(st, f);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < top) {
+		const char *id = col_text(st, 0);
+		snprintf(hits[*n].id, sizeof hits[*n].id, "%s", id ? id : "");
+		hits[*n].score = -sqlite3_column_double(st, 1);
+		(*n)++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = KEFU_ERR(err, (rc & 0xff) == SQLITE_ERROR ? KEFU_EINVAL : KEFU_ESTORE, "query",
+			     "rank: %s", sqlite3_errmsg(k->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return r;
 }

@@ -22,6 +22,8 @@ struct store_kb_proj; /* the writer thread's kb statements (projection.c) */
 
 enum {
 	STORE_KB_ID_MAX = 128, /* bytes of an article or contribution id */
+	STORE_KB_PHRASES_MAX = 64, /* phrases kefu_rank scores in one expression */
+	STORE_KB_DF_PROBE = 500, /* doclist rows read to count a phrase; more: estimated */
 };
 
 /* ---- internal to src/store ------------------------------------------------------------------ */
@@ -50,6 +52,9 @@ void store_kb_writer_close(struct store_kb_writer *w);
 int store_kb_writer_begin(struct store_kb_writer *w, struct kefu_err *err);
 int store_kb_writer_commit(struct store_kb_writer *w, struct kefu_err *err);
 void store_kb_writer_rollback(struct store_kb_writer *w);
+/* Merges kb_fts into one segment (FTS5 'optimize'), outside a transaction: after a bulk import a
+ * search then looks each token up once instead of once per segment. Returns 0 or -KEFU_ESTORE. */
+int store_kb_writer_optimize(struct store_kb_writer *w, struct kefu_err *err);
 /* Appends one kb.* event (events row + projection) inside the open transaction. ev->data is
  * borrowed. ev->at_ms must be resolved (non-zero). Returns as store__kb_project. */
 int store_kb_writer_append(struct store_kb_writer *w, const struct store__ev *ev, struct kefu_err *err);
@@ -91,6 +96,20 @@ struct store_kb_hit {
 int store_kb_search(struct store_kb *k, const char *match, const struct store_kb_filter *f,
 		    const struct store_kb_weights *w, int top, struct store_kb_hit *hits, int *n,
 		    struct kefu_err *err);
+
+/* The document frequency of one phrase (a match expression of a single token, built by src/kb):
+ * exact up to STORE_KB_DF_PROBE, above it estimated from the rowid its STORE_KB_DF_PROBE-th row
+ * reaches (rowids follow import order). Cached per connection until another connection commits, so
+ * a token costs at most one bounded doclist read. Returns 0, -KEFU_EINVAL or -KEFU_ESTORE. */
+int store_kb_df(struct store_kb *k, const char *phrase, int64_t *df, struct kefu_err *err);
+
+/* Ranks the first `cap` rows (in rowid order) that match `match` — a kb_fts expression built by
+ * src/kb — with kefu_rank (BM25 weighted by w, phrase i's document frequency df[i], i < nphrase,
+ * nphrase <= STORE_KB_PHRASES_MAX), keeps those that pass f, and fills hits[0..*n) best first,
+ * *n <= top. The cap bounds the work of a query whatever its tokens. Returns as store_kb_search. */
+int store_kb_rank(struct store_kb *k, const char *match, const int64_t *df, int nphrase,
+		  const struct store_kb_filter *f, const struct store_kb_weights *w, int cap, int top,
+		  struct store_kb_hit *hits, int *n, struct kefu_err *err);
 
 /* True in *ok when the live (not deleted) article id exists and passes f. */
 int store_kb_article_passes(struct store_kb *k, const char *id, const struct store_kb_filter *f, bool *ok,
