@@ -19,6 +19,7 @@ struct limiter;
 struct guard_slot;
 struct guard_slot;
 struct ticket_api;
+struct kb_api;
 
 struct app {
 	uv_loop_t *loop;
@@ -37,6 +38,7 @@ struct app {
 	const char *lexicons_dir; /* where the lexicon files live */
 	bool lexicon_busy; /* a lexicon replacement is being validated */
 	struct ticket_api *tickets; /* tickets and the SLA clock (src/api/ticket_api.c), owned */
+	struct kb_api *kb; /* knowledge base reads, suggestions, FAQ bot (src/api/kb_api.c), owned */
 };
 
 /* The route table (src/api/routes.c). */

@@ -2,6 +2,7 @@
  * refuses to start if a route lacks a permission or names one that src/auth/perm.c does not
  * know; tests walk this table × every role. */
 #include "api/api.h"
+#include "api/kb_api.h"
 #include "api/ticket_api.h"
 
 static const struct http_route routes[] = {
@@ -35,6 +36,11 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/progress/:token", "public", api_progress_get},
     {"GET", "/api/v1/sla/board", "sla.board", api_sla_board},
     {"POST", "/api/v1/orders/:id/notify", "notice.send", api_orders_notify},
+    {"GET", "/api/v1/kb/search", "kb.read", api_kb_search},
+    {"GET", "/api/v1/kb/articles/:id", "kb.read", api_kb_article},
+    {"GET", "/api/v1/kb/contributions", "kb.review", api_kb_contributions_list},
+    {"POST", "/api/v1/kb/contributions", "kb.contribute", api_kb_contribute},
+    {"POST", "/api/v1/kb/contributions/:id/review", "kb.review", api_kb_review},
     {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 

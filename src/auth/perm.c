@@ -38,6 +38,11 @@ static const struct perm_entry table[] = {
     {"ticket.work", STAFF_SERVE | R(ROLE_DEPT), "ticket steps, escalations and resolution (N-15…N-20)"},
     {"sla.board", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "SLA warning and breach board"},
     {"notice.send", STAFF_SERVE, "proactive order notices from templates (N-24)"},
+    {"kb.read", STAFF_SERVE | R(ROLE_QA),
+     "search the knowledge base, read articles and their versions (KB-2)"},
+    {"kb.contribute", STAFF_SERVE, "propose a change or a new article to the knowledge base (KB-4)"},
+    {"kb.review", R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
+     "list and accept or reject knowledge-base contributions (KB-4, K-40)"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

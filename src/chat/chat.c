@@ -519,6 +519,14 @@ void chat_set_guard(struct chat *c, struct guard_slot *slot)
 	}
 }
 
+void chat_set_kb_hooks(struct chat *c, const struct chat_kb_hooks *h)
+{
+	if (h)
+		c->kb = *h;
+	else
+		memset(&c->kb, 0, sizeof c->kb);
+}
+
 const struct principal *chat_conn_principal(const struct chat_conn *cc)
 {
 	return &cc->p;
@@ -960,6 +968,57 @@ static void guard_after_send(struct chat *c, struct chat_conn *cc, struct chat_s
 	}
 }
 
+/* N-21: what a customer types to ask for a human while the bot answers. */
+static bool wants_human(const char *text, size_t len)
+{
+	static const char *const asks[] = {"转人工", "人工", "人工客服", "转人工客服", "找人工"};
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+		len--;
+	while (len > 0 && *text == ' ')
+		text++, len--;
+	for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++)
+		if (strlen(asks[i]) == len && memcmp(asks[i], text, len) == 0)
+			return true;
+	return false;
+}
+
+/* The knowledge base's part of a customer message that was just accepted: p is the message's
+ * pending (its callback runs from store_poll on this thread, so frames added now still follow the
+ * message after its commit). Assigned: KB-3 suggestions to the serving agent. Queued: the KB-6 FAQ
+ * bot answers when it is confident, says it is a bot and offers a human; "转人工" silences it and
+ * the session stays in the queue. Bot messages are from "bot": never an agent reply (K-01). */
+static void kb_after_customer(struct chat *c, struct chat_session *s, struct pending *p, const char *text,
+			      size_t len, int64_t now)
+{
+	int64_t seq = s->last_seq;
+	if (s->state == SESSION_ASSIGNED && s->agent[0] && c->kb.suggest) {
+		json_t *items = c->kb.suggest(c->kb.ctx, text, len);
+		if (items && json_array_size(items) > 0)
+			pending_add(p, TO_AGENT, NULL, s->agent,
+				    json_pack("{s:s,s:s,s:I,s:O}", "type", "suggestions", "session", s->id,
+					      "seq", (json_int_t)seq, "items", items));
+		json_decref(items);
+		return;
+	}
+	if (s->state != SESSION_QUEUED || s->bot_off || !c->kb.bot_answer)
+		return;
+	if (wants_human(text, len)) {
+		s->bot_off = true;
+		system_message(c, s, "好的，已为您转人工客服，请稍候，接入后会马上回复您。", NULL, now);
+		return;
+	}
+	char *answer = c->kb.bot_answer(c->kb.ctx, text, len);
+	if (!answer)
+		return;
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "【智能助手】%s\n（我是机器人，如需人工请回复“转人工”）", answer);
+	buf_puts(&b, "");
+	append_message(c, s, "bot", NULL, b.data, NULL, NULL, NULL, now, NULL);
+	buf_free(&b);
+	free(answer);
+}
+
 int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const char *text, size_t len,
 	      const char *client_id, struct kefu_err *err)
 {
@@ -1026,6 +1085,8 @@ int chat_send(struct chat *c, struct chat_conn *cc, const char *session, const c
 	}
 	guard_after_send(c, cc, s, customer, &verdict, client_id, now);
 	guard_result_clear(&verdict);
+	if (customer)
+		kb_after_customer(c, s, p, text, len, now);
 	return 0;
 }
 

@@ -48,6 +48,21 @@ void chat_free(struct chat *c);
  * negative-emotion (C-11) alerts to the agent and the supervisor view. NULL = no guard. */
 void chat_set_guard(struct chat *c, struct guard_slot *slot);
 
+/* KB-3, KB-6 (issue 7): what the knowledge base adds to a customer's message; set by `kefu serve`.
+ * Called on the loop thread once the message is accepted; their frames follow the message after
+ * its commit. Each function may be NULL. */
+struct chat_kb_hooks {
+	/* Suggestions for the serving agent: a JSON array of {"id","title","body","score"} (new ref),
+	 * or NULL / empty for none. Sent as a "suggestions" frame. */
+	json_t *(*suggest)(void *ctx, const char *text, size_t len);
+	/* While the session waits in the queue: an FAQ answer the bot is confident enough to send
+	 * (caller frees), or NULL. */
+	char *(*bot_answer)(void *ctx, const char *text, size_t len);
+	void *ctx;
+};
+/* Copies h (NULL: no hooks). */
+void chat_set_kb_hooks(struct chat *c, const struct chat_kb_hooks *h);
+
 /* A client connection. attach copies p; transport is borrowed until chat_conn_detach(). */
 struct chat_conn *chat_conn_attach(struct chat *c, const struct principal *p, void *transport);
 /* The transport is gone: no more frames go to it. An agent whose last connection closes goes

@@ -40,6 +40,7 @@ struct chat_session {
 	int customer_msgs; /* customer messages scored for emotion (C-11) */
 	int negative_msgs; /* of which negative */
 	bool emotion_alerted; /* the negative-share alert was raised once */
+	bool bot_off; /* N-21: the customer asked for a human; the FAQ bot stays silent */
 	struct recent_id recent[CHAT_RECENT_IDS]; /* idempotency ring */
 	int recent_next; /* next ring slot */
 	struct chat_session *qprev, *qnext; /* queue links while queued */
@@ -91,6 +92,7 @@ struct chat {
 	struct map customers; /* customer id → struct conn_list* (owned) */
 	struct map queues; /* group → struct group_queue* (owned) */
 	uint64_t messages; /* committed messages since start */
+	struct chat_kb_hooks kb; /* KB-3 suggestions and the KB-6 FAQ bot (all NULL: none) */
 };
 
 /* queue.c */

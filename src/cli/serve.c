@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/app.h"
+#include "api/kb_api.h"
 #include "api/ticket_api.h"
 #include "auth/limiter.h"
 #include "base/clock.h"
@@ -75,6 +76,17 @@ static void signal_cb(uv_signal_t *h, int signum)
 	log_info("serve", "signal=%d stopping", signum);
 	uv_timer_stop(&sv->sweep);
 	http_server_stop(sv->app.http, http_stopped_cb, sv);
+}
+
+/* KB-3 / KB-6 hooks of the chat engine: the search runs on this (the loop) thread. */
+static json_t *kb_suggest_cb(void *ctx, const char *text, size_t len)
+{
+	return kb_api_suggest(ctx, text, len, KB_API_SUGGEST_TOP);
+}
+
+static char *kb_bot_cb(void *ctx, const char *text, size_t len)
+{
+	return kb_api_bot_answer(ctx, text, len);
 }
 
 static void usage(FILE *f)
@@ -240,6 +252,11 @@ int cli_serve(int argc, char **argv)
 			err.msg);
 		goto out_handles;
 	}
+	if (kb_api_start(a, NULL, &err) < 0) { /* data/kb synonyms and triggers, the kb reads */
+		fprintf(stderr, "kefu serve: kb: %s%s%s\n", err.field, err.field[0] ? ": " : "", err.msg);
+		goto out_handles;
+	}
+	chat_set_kb_hooks(a->chat, &(struct chat_kb_hooks){kb_suggest_cb, kb_bot_cb, a});
 	a->guard = guard;
 	a->lexicons_dir = cfg.lexicons_dir;
 	size_t nroutes;
@@ -289,6 +306,7 @@ out_handles:
 out:
 	ticket_api_free(a);
 	chat_free(a->chat);
+	kb_api_free(a);
 	guard_slot_free(guard);
 	api_principals_free(a);
 	store_reader_close(a->reader);
