@@ -1,5 +1,5 @@
 // build.mjs: bundles the three browser apps with esbuild into web/dist/ (run by `make web`).
-// Output: dist/{widget,workbench,console}/{index.html,app.js,app.css} and dist/index.html.
+// Output: dist/{widget,workbench,console,progress}/{index.html,app.js,app.css} and dist/index.html.
 // Deterministic (no timestamps; asset URLs carry a content hash), minified, offline.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ const apps = [
   { dir: 'widget', title: '在线客服 · kefu' },
   { dir: 'workbench', title: '客服工作台 · kefu' },
   { dir: 'console', title: '主管监控台 · kefu' },
+  { dir: 'progress', title: '处理进度查询 · kefu' }, // issue 6: the customer's case page (N-26)
 ];
 
 const t0 = Date.now();

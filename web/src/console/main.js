@@ -8,6 +8,7 @@ import { t, categoryLabel } from '../i18n.js';
 import { api } from '../lib/api.js';
 import { level, fmtSecs, frtNorm, DEFAULT_NORMS } from '../lib/clock.js';
 import { LangToggle, Toasts, LoginForm, fmtTime, useNow } from '../lib/ui.js';
+import { SlaBoard } from './sla.js';
 
 const POLL_MS = 2000;
 
@@ -69,6 +70,7 @@ function Overview({ me }) {
       <button class="btn ghost small" data-testid="logout" onClick=${logout}>${t('common.logout')}</button>
     </header>
     <div class="grid">
+      <${SlaBoard} now=${now} pollMs=${POLL_MS} />
       <section class="card">
         <h2>${t('console.agents')} <span class="badge">${agents.filter((a) => a.status === 'online').length}</span></h2>
         <table data-testid="agents">

@@ -12,6 +12,7 @@ import { ChatStore, historyList } from '../lib/chat.js';
 import { chatClocks, level, fmtSecs, frtNorm, DEFAULT_NORMS } from '../lib/clock.js';
 import { LangToggle, Toasts, toast, ConnBadge, LoginForm, MessageList, Composer, useStore, useNow } from '../lib/ui.js';
 import { ProfilePanel } from './profile.js';
+import { TicketsView } from './tickets.js';
 
 const store = new ChatStore('agent');
 
@@ -28,6 +29,8 @@ const wb = {
   profiles: {}, // customer id → profile | {error}
   blocked: {}, // session id → {reason, suggestion, text}
   drafts: {}, // session id → composer text
+  view: 'chats', // 'chats' | 'tickets' (issue 6)
+  createFor: null, // a session id when "new ticket" was pressed in a chat
 };
 const wbListeners = new Set();
 function setWb(patch) {
@@ -382,6 +385,7 @@ function ChatView({ s, now }) {
       <${Clock} label=${t('wb.frt')} secs=${c.frt} norm=${frtN} warn=${warn} running=${c.frtRunning} testid="active-frt" />
       <${Clock} label=${t('wb.wait')} secs=${c.wait} norm=${artN} warn=${warn} testid="active-wait" />
       <span class="clock muted">${t('wb.art')} ${fmtSecs(c.art)}</span>
+      <button class="btn small" data-testid="ticket-from-chat" onClick=${() => setWb({ view: 'tickets', createFor: id + ':' + Date.now() })}>${t('wb.ticketFromChat')}</button>
       ${!closed && html`<button class="btn small" data-testid="transfer-open" onClick=${() => setDialog('transfer')}>${t('wb.transfer')}</button>`}
       ${!closed && html`<button class="btn small danger" data-testid="close-open" onClick=${() => setDialog('close')}>${t('wb.closeChat')}</button>`}
       ${closed && html`<button class="btn small" data-testid="dismiss" onClick=${() => { store.remove(id); setWb({ active: firstChat() }); }}>${t('wb.dismiss')}</button>`}
@@ -401,17 +405,25 @@ function Workbench() {
   useStore(store);
   const now = useNow(1000) - (store.skewMs ?? 0);
   const active = s.active && store.get(s.active);
+  const dept = s.me.role === 'dept';
+  const view = dept ? 'tickets' : s.view;
   return html`<div class="wb">
     <header>
       <h1 data-testid="app-title">${t('app.workbench')}</h1>
-      <${ConnBadge} state=${s.conn} />
-      <${Presence} s=${s} />
+      ${!dept && html`<${ConnBadge} state=${s.conn} />`}
+      ${!dept && html`<${Presence} s=${s} />`}
+      ${!dept && html`<div class="viewtabs">
+        <button class=${'btn small ' + (view === 'chats' ? 'on' : '')} data-testid="tab-chats" onClick=${() => setWb({ view: 'chats' })}>${t('wb.tabChats')}</button>
+        <button class=${'btn small ' + (view === 'tickets' ? 'on' : '')} data-testid="tab-tickets" onClick=${() => setWb({ view: 'tickets' })}>${t('wb.tabTickets')}</button>
+      </div>`}
       <div class="grow"></div>
       <span data-testid="me">${s.me.display || s.me.name} · ${s.me.level || s.me.role}</span>
       <${LangToggle} />
       <button class="btn ghost small" data-testid="logout" onClick=${logout}>${t('common.logout')}</button>
     </header>
-    <div class="cols">
+    ${view === 'tickets' && html`<${TicketsView} me=${s.me} now=${now} session=${active ? active.session : null}
+      createFor=${s.createFor} onCreateDone=${() => setWb({ createFor: null })} />`}
+    <div class="cols" style=${view === 'tickets' ? 'display:none' : ''}>
       <aside class="left">
         <${QueuePanel} s=${s} now=${now} />
         <${ChatTabs} s=${s} now=${now} />
@@ -435,6 +447,7 @@ async function logout() {
 async function start(user) {
   const me = await api('GET', '/me').catch(() => user);
   setWb({ me });
+  if (me && me.role === 'dept') return; // the department inbox: tickets only, no chats (issue 6)
   api('GET', '/norms')
     .then((n) => n && setWb({ norms: { ...DEFAULT_NORMS, ...n } }))
     .catch(() => {});
