@@ -172,6 +172,9 @@ function onFrame(f) {
     case 'presence':
       setWb({ presence: f.status });
       break;
+    case 'suggestions': // KB-3: top articles for the customer's last message
+      setWb({ suggestions: { ...(wb.suggestions || {}), [f.session]: f } });
+      break;
     case 'error':
       onError(f);
       break;
@@ -360,6 +363,20 @@ function CloseForm({ e, onDone }) {
   </form>`;
 }
 
+// KB-3: the knowledge base's top articles for the customer's last message, under the composer;
+// one click puts an article's text into the composer (the guard checks it when it is sent).
+function KbSuggestions({ sug, draft, setDraft }) {
+  if (!sug || !sug.items || sug.items.length === 0) return null;
+  return html`<div class="kbsug" data-testid="kb-suggestions" data-seq=${sug.seq}>
+    <div class="muted small">${t('wb.kbSuggestions')}</div>
+    ${sug.items.map((it) => html`<div class="kbitem" key=${it.id}>
+      <div class="grow"><b>${it.title}</b> <span class="muted small">${it.body}</span></div>
+      <button class="btn small" data-testid="kb-insert" data-id=${it.id}
+        onClick=${() => setDraft(draft ? draft + it.body : it.body)}>${t('wb.kbInsert')}</button>
+    </div>`)}
+  </div>`;
+}
+
 function ChatView({ s, now }) {
   const [dialog, setDialog] = useState(null); // 'transfer' | 'close' | null
   const id = s.active;
@@ -397,6 +414,7 @@ function ChatView({ s, now }) {
     ${dialog === 'transfer' && html`<${TransferForm} e=${e} onDone=${() => setDialog(null)} />`}
     ${dialog === 'close' && html`<${CloseForm} e=${e} onDone=${() => setDialog(null)} />`}
     ${!closed && html`<${Composer} value=${draft} setValue=${setDraft} onSend=${send} onTyping=${() => sendTyping(id)} />`}
+    ${!closed && html`<${KbSuggestions} sug=${(s.suggestions || {})[id]} draft=${draft} setDraft=${setDraft} />`}
   </div>`;
 }
 

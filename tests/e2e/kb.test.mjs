@@ -1,0 +1,89 @@
+// kb.test.mjs: browser tests of the knowledge base in the web apps (issue 7) against a real
+// `kefu serve` whose database got FAQ articles through `kefu kb import` before it started: the FAQ
+// bot answers a queued customer in the widget and 转人工 hands over (KB-6, N-21); then the agent who
+// takes the chat sees the suggestions for the customer's next message under the composer and
+// inserts one with a click (KB-3). Run: node --test tests/e2e/kb.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer, repoRoot } from './server.mjs';
+import { launch, openPage, onFailureCapture } from './browser.mjs';
+
+const ARTICLES = [
+  { kind: 'faq', id: 'faq-refund-timing', title: '退款多久到账', body: '审核通过后1-3个工作日原路退回。', tags: ['售后'] },
+  { kind: 'faq', id: 'faq-ship', title: '什么时候发货', body: '付款后48小时内发货。', tags: ['物流'] },
+];
+
+let srv;
+let browser;
+before(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kefu-kb-e2e-'));
+  const db = join(dir, 'kb.db');
+  const file = join(dir, 'articles.jsonl');
+  await writeFile(file, ARTICLES.map((a) => JSON.stringify(a)).join('\n') + '\n');
+  execFileSync(resolve(repoRoot, process.env.KEFU_BIN || 'build/kefu'), ['kb', 'import', '--db', db, file], { cwd: repoRoot });
+  srv = await startServer({ args: ['--db', db] });
+  browser = await launch();
+});
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+const tid = (id) => `[data-testid="${id}"]`;
+function message(page, text, from) {
+  const sel = from ? `${tid('msg')}[data-from="${from}"]` : tid('msg');
+  return page.locator(sel).filter({ has: page.locator(tid('msg-text'), { hasText: text }) });
+}
+async function sendText(page, text) {
+  await page.locator(tid('composer-input')).fill(text);
+  await page.locator(tid('composer-input')).press('Enter');
+}
+
+test('FAQ bot answers the queued customer, 转人工 hands over; the agent inserts a suggestion', { timeout: 120000 }, async () => {
+  const pages = [];
+  await onFailureCapture('kb-bot-and-suggestions', pages, async () => {
+    const customer = await openPage(browser, 'customer');
+    const agent = await openPage(browser, 'agent');
+    pages.push(customer, agent);
+
+    // 1. No agent online: the session waits and the bot answers from the FAQ, as a bot.
+    await customer.goto(`${srv.url}/widget/`);
+    await customer.locator(tid('category-aftersale')).click();
+    await customer.locator(tid('start-chat')).click();
+    const state = customer.locator(tid('session-state'));
+    await state.waitFor();
+    const sid = await state.getAttribute('data-session');
+    await sendText(customer, '退款了还没到账');
+    await message(customer, '原路退回', 'bot').waitFor();
+    await message(customer, '转人工', 'bot').waitFor();
+    await sendText(customer, '转人工');
+    await message(customer, '已为您转人工', 'system').waitFor();
+
+    // 2. The agent takes the chat: the whole exchange is in the history.
+    await agent.goto(`${srv.url}/workbench/`);
+    await agent.locator(tid('login-name')).fill('agent1');
+    await agent.locator(tid('login-password')).fill('agent1pass');
+    await agent.locator(tid('login-submit')).click();
+    await agent.locator(tid('presence-online')).click();
+    const tab = agent.locator(`${tid('chat-tab')}[data-session="${sid}"]`);
+    const pick = agent.locator(`${tid('pick')}[data-session="${sid}"]`);
+    await tab.or(pick).first().waitFor();
+    if (!(await tab.isVisible())) await pick.click();
+    await tab.click();
+    await message(agent, '原路退回', 'bot').waitFor();
+
+    // 3. The customer asks again: suggestions under the composer, one click inserts the answer.
+    await sendText(customer, '退款多久能到账呢');
+    await message(agent, '退款多久能到账呢', 'customer').waitFor();
+    const insert = agent.locator(`${tid('kb-insert')}[data-id="faq-refund-timing"]`);
+    await insert.waitFor();
+    await insert.click();
+    assert.equal(await agent.locator(tid('composer-input')).inputValue(), '审核通过后1-3个工作日原路退回。');
+    await agent.locator(tid('composer-input')).press('Enter');
+    await message(customer, '审核通过后1-3个工作日原路退回。', 'agent').waitFor();
+  });
+});
