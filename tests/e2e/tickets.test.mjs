@@ -61,16 +61,30 @@ async function login(page, app, who) {
 test('complaint flow: create, steps in order, resolve; progress page; breach board; department claims', { timeout: 180000 }, async () => {
   const pages = [];
   await onFailureCapture('tickets-complaint-flow', pages, async () => {
+    // 0. A customer opens an after-sale chat; agent2 takes it.
+    const customer = await openPage(browser, 'customer');
     const agent = await openPage(browser, 'agent');
-    pages.push(agent);
+    pages.push(customer, agent);
+    await customer.goto(`${srv.url}/widget/`);
+    await customer.locator(tid('category-aftersale')).click();
+    await customer.locator(tid('start-chat')).click();
+    const state = customer.locator(tid('session-state'));
+    await state.waitFor();
+    const sid = await state.getAttribute('data-session');
     await login(agent, 'workbench', AGENT2);
-    await agent.locator(tid('tab-tickets')).click();
-    await agent.locator(tid('tickets')).waitFor();
+    await agent.locator(tid('presence-online')).click();
+    const tab = agent.locator(`${tid('chat-tab')}[data-session="${sid}"]`);
+    const pick = agent.locator(`${tid('pick')}[data-session="${sid}"]`);
+    await tab.or(pick).first().waitFor();
+    if (!(await tab.isVisible())) await pick.click();
+    await tab.click();
+    await agent.locator(`${tid('chat-view')}[data-session="${sid}"]`).waitFor();
 
-    // 1. Create a complaint: first without a description → the server names the field.
-    await agent.locator(tid('ticket-new')).click();
+    // 1. Create a complaint from the chat: first without a description → the server names the field.
+    await agent.locator(tid('ticket-from-chat')).click();
     const form = agent.locator(tid('ticket-create'));
     await form.waitFor();
+    assert.ok(await agent.locator(tid('tc-link-chat')).isChecked(), 'the current chat is linked');
     await agent.locator(tid('tc-kind')).selectOption('complaint');
     await agent.locator(tid('tc-type')).fill('商品破损投诉');
     await agent.locator(tid('tc-priority')).selectOption('P2');
@@ -89,6 +103,7 @@ test('complaint flow: create, steps in order, resolve; progress page; breach boa
     await detail.waitFor();
     const ticketId = await detail.getAttribute('data-ticket');
     assert.match(ticketId, /^tk_[0-9a-f]{16}$/);
+    assert.equal((await agent.locator(tid('ticket-session')).textContent()).trim(), sid, 'the ticket links the chat');
     assert.equal(await detail.getAttribute('data-state'), 'open');
     // SLA countdowns: the list row and the detail's deadlines
     const row = agent.locator(`${tid('ticket-row')}[data-ticket="${ticketId}"]`);
@@ -144,8 +159,6 @@ test('complaint flow: create, steps in order, resolve; progress page; breach boa
     if (SHOTS) await shot(agent, 'ticket-resolved');
 
     // 5. The customer's progress page through the link: public steps only.
-    const customer = await openPage(browser, 'customer');
-    pages.push(customer);
     await customer.goto(link);
     const pcase = customer.locator(`${tid('progress-case')}[data-ticket="${ticketId}"]`);
     await pcase.waitFor();

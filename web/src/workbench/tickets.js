@@ -169,7 +169,7 @@ function Detail({ tk, now, me, dept, onChange }) {
       <div><dt>${t('tk.customer')}</dt><dd data-testid="ticket-customer-detail">${tk.customer || tk.customer_label || '—'}
         ${dept && html` <span class="badge">${t('dept.masked')}</span>`}</dd></div>
       <div><dt>${t('tk.createdAt')}</dt><dd>${fmtDateTime(tk.created_at)}</dd></div>
-      ${tk.session && html`<div><dt>${t('tk.session')}</dt><dd class="small">${tk.session}</dd></div>`}
+      ${tk.session && html`<div><dt>${t('tk.session')}</dt><dd class="small" data-testid="ticket-session">${tk.session}</dd></div>`}
       ${tk.escalated_to && html`<div><dt>${t('tk.escalatedTo')}</dt><dd>${t('tk.esc.' + tk.escalated_to)}</dd></div>`}
       <div><dt></dt><dd class="muted small">${t('tk.completeness', { a: tk.fields_filled ?? '-', b: tk.fields_required ?? '-' })}</dd></div>
     </dl>
@@ -263,9 +263,7 @@ export function TicketsView({ me, now, session, createFor, onCreateDone }) {
       // The list carries no timers: read the first tickets' deadlines for the countdowns.
       const timers = await Promise.all(
         l.slice(0, TIMER_ROWS).map((x) =>
-          x.state === 'resolved' && x.timers === undefined
-            ? Promise.resolve(null)
-            : api('GET', `/tickets/${encodeURIComponent(x.id)}`).then((d) => d && d.timers).catch(() => null)
+          api('GET', `/tickets/${encodeURIComponent(x.id)}`).then((d) => d && d.timers).catch(() => null)
         )
       );
       l = l.map((x, i) => (timers[i] ? { ...x, timers: timers[i] } : x));
@@ -303,7 +301,7 @@ export function TicketsView({ me, now, session, createFor, onCreateDone }) {
       const tk = await api('POST', `/tickets/${encodeURIComponent(id)}/claim`);
       setSel(id);
       setDetail(tk);
-      load();
+      setFilter('claimed'); // the claimed ticket stays in sight
     } catch (e) {
       toast(`${t('common.error')}: ${errText(e)}`);
       load();
