@@ -237,3 +237,32 @@ test('the ticket view and the progress page switch to English', { timeout: 60000
     assert.equal((await p.locator(tid('tab-tickets')).textContent()).trim(), 'Tickets');
   });
 });
+
+test('SLA countdowns turn amber at the warn share and red past the deadline (browser clock moved on)', { timeout: 60000 }, async () => {
+  const pages = [];
+  await onFailureCapture('tickets-countdown-levels', pages, async () => {
+    // a complaint through the API: its first deadline is the 5 min "record" (warn share 0.8 → 4 min)
+    const tok = await apiLogin(AGENT2);
+    const r = await fetch(`${srv.url}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + tok },
+      body: JSON.stringify({ kind: 'complaint', type: '时限测试', priority: 'P3', department: 'service', order: 'O3003', description: '用于倒计时颜色' }),
+    });
+    const body = await r.text();
+    assert.equal(r.status, 201, body);
+    const tk = JSON.parse(body);
+    const p = await openPage(browser, 'clock');
+    pages.push(p);
+    await p.clock.install();
+    await login(p, 'workbench', AGENT2);
+    await p.locator(tid('tab-tickets')).click();
+    const cd = p.locator(`${tid('ticket-row')}[data-ticket="${tk.id}"] ${tid('sla-countdown')}`);
+    await p.locator(`${tid('ticket-row')}[data-ticket="${tk.id}"] ${tid('sla-countdown')}[data-timer="record"]`).waitFor();
+    assert.equal(await cd.getAttribute('data-level'), 'ok');
+    await p.clock.fastForward('04:10');
+    await p.locator(`${tid('ticket-row')}[data-ticket="${tk.id}"] ${tid('sla-countdown')}[data-level="warn"]`).waitFor();
+    await p.clock.fastForward('01:00');
+    await p.locator(`${tid('ticket-row')}[data-ticket="${tk.id}"] ${tid('sla-countdown')}[data-level="late"]`).waitFor();
+    assert.match(await cd.textContent(), /已超时/);
+  });
+});
