@@ -525,6 +525,12 @@ void chat_set_kb_hooks(struct chat *c, const struct chat_kb_hooks *h)
 		c->kb = *h;
 	else
 		memset(&c->kb, 0, sizeof c->kb);
+	/* KB-6: deflection rate = answers / questions, hand-over rate = hand-overs / questions */
+	c->m_bot_asked = metric_counter("kefu_bot_questions_total",
+					"customer messages in the queue the FAQ bot considered");
+	c->m_bot_answered = metric_counter("kefu_bot_answers_total", "of those, answered by the FAQ bot");
+	c->m_bot_handover = metric_counter("kefu_bot_handovers_total",
+					   "customers who asked the FAQ bot for a human (转人工)");
 }
 
 const struct principal *chat_conn_principal(const struct chat_conn *cc)
@@ -1002,7 +1008,9 @@ static void kb_after_customer(struct chat *c, struct chat_session *s, struct pen
 	}
 	if (s->state != SESSION_QUEUED || s->bot_off || !c->kb.bot_answer)
 		return;
+	metric_add(c->m_bot_asked, 1);
 	if (wants_human(text, len)) {
+		metric_add(c->m_bot_handover, 1);
 		s->bot_off = true;
 		system_message(c, s, "好的，已为您转人工客服，请稍候，接入后会马上回复您。", NULL, now);
 		return;
@@ -1010,6 +1018,7 @@ static void kb_after_customer(struct chat *c, struct chat_session *s, struct pen
 	char *answer = c->kb.bot_answer(c->kb.ctx, text, len);
 	if (!answer)
 		return;
+	metric_add(c->m_bot_answered, 1);
 	struct buf b;
 	buf_init(&b);
 	buf_printf(&b, "【智能助手】%s\n（我是机器人，如需人工请回复“转人工”）", answer);

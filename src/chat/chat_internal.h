@@ -93,6 +93,9 @@ struct chat {
 	struct map queues; /* group → struct group_queue* (owned) */
 	uint64_t messages; /* committed messages since start */
 	struct chat_kb_hooks kb; /* KB-3 suggestions and the KB-6 FAQ bot (all NULL: none) */
+	struct metric *m_bot_asked; /* kefu_bot_questions_total: customer messages the bot saw */
+	struct metric *m_bot_answered; /* kefu_bot_answers_total: of which it answered (deflection) */
+	struct metric *m_bot_handover; /* kefu_bot_handovers_total: customers who asked for a human */
 };
 
 /* queue.c */

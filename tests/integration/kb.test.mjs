@@ -2,7 +2,8 @@
 // with `kefu kb import` into the server's database before it starts, an article with its versions,
 // the contribution review flow with roles (an agent proposes, an agent cannot review, a supervisor
 // accepts → a new version; rejects; a second review is a conflict), the workbench "suggestions"
-// frame pushed to the serving agent (KB-3), and the FAQ bot on a queued session with 转人工 (KB-6).
+// frame pushed to the serving agent (KB-3), and the FAQ bot on a queued session with 转人工 and its
+// deflection / hand-over counters in /metrics (KB-6).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -187,5 +188,11 @@ test('FAQ bot: answers a queued customer, says it is a bot, 转人工 silences i
   // the bot's answer is no agent reply: the session still waits in the queue
   const q = await api(srv.url, 'GET', '/api/v1/queue', tok.supervisor);
   assert.ok(JSON.stringify(q.json).includes(s.id));
+  // deflection and hand-over counts for the rates (KB-6)
+  const m = (await api(srv.url, 'GET', '/metrics')).text;
+  const val = (name) => Number((m.match(new RegExp('^' + name + ' (\\d+)', 'm')) || [])[1]);
+  assert.ok(val('kefu_bot_questions_total') >= 2, m);
+  assert.ok(val('kefu_bot_answers_total') >= 1);
+  assert.ok(val('kefu_bot_handovers_total') >= 1);
   cu.close();
 });
