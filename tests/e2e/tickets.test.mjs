@@ -94,6 +94,7 @@ test('complaint flow: create, steps in order, resolve; progress page; breach boa
     const cerr = agent.locator(tid('create-error'));
     await cerr.waitFor();
     assert.equal(await cerr.getAttribute('data-field'), 'description');
+    assert.match(await cerr.textContent(), /问题描述/);
     assert.ok(await agent.locator('.tk-field.invalid[data-field="description"]').isVisible(), 'the missing field is marked');
     await agent.locator(tid('tc-description')).fill('商品到货破损，客户很生气');
     await agent.locator(tid('tc-plan')).fill('安抚后核实，提供换新或退款');
@@ -139,6 +140,15 @@ test('complaint flow: create, steps in order, resolve; progress page; breach boa
     await agent.locator(tid('ticket-error')).waitFor();
     assert.ok((await agent.locator(tid('ticket-error')).textContent()).length > 0);
     await doStep('options', '1) 换新 2) 退款 3) 补偿；3天内答复');
+    // escalate to a supervisor (N-20: 15 min): the expected time to tell the customer; twice → 409
+    await agent.locator(tid('step-note')).fill('');
+    await agent.locator(tid('escalate-to')).selectOption('supervisor');
+    await agent.locator(tid('escalate')).click();
+    await agent.locator(tid('ticket-info')).waitFor();
+    assert.match(await agent.locator(tid('ticket-info')).textContent(), /预计 \d\d:\d\d:\d\d 前处理/);
+    await agent.locator(`${tid('timer-row')}[data-timer="escalate_supervisor"][data-state="running"]`).waitFor();
+    await agent.locator(tid('escalate')).click();
+    await agent.locator(tid('ticket-error')).filter({ hasText: /already escalated/ }).waitFor();
     // a public progress note and an internal one
     await agent.locator(tid('step-note')).fill('已安排换新，明日发出');
     await agent.locator(tid('add-note')).click();

@@ -32,6 +32,14 @@ const stepLabel = (s) => {
 const deptLabel = (d) => (d ? t('tk.dept.' + d) : '');
 export const progressPageUrl = (token) => `${location.origin}/progress/?t=${token}`;
 
+// The server's field error in the UI's language when it is a missing field, else its own words.
+function fieldError(err) {
+  const k = 'tk.' + err.field;
+  const name = err.field && t(k) !== k ? t(k) : err.field;
+  if (err.field && /required/i.test(err.message)) return t('tk.required', { f: name });
+  return (name ? name + ': ' : '') + err.message;
+}
+
 function errText(e) {
   return `${e.message}${e.field ? ' (' + e.field + ')' : ''}`;
 }
@@ -105,7 +113,7 @@ function CreateForm({ me, session, onCreated, onCancel }) {
     ${session && html`<label class=${'inline small ' + bad('session')}><input type="checkbox" data-testid="tc-link-chat" checked=${link}
       onChange=${(e) => setLink(e.target.checked)} /> ${t('tk.linkChat', { id: session.id })}</label>`}
     ${err && html`<div class="error" data-testid="create-error" data-field=${err.field}>
-      ${err.field ? (t('tk.' + err.field) !== 'tk.' + err.field ? t('tk.' + err.field) + '：' : err.field + ': ') : ''}${err.message}</div>`}
+      ${fieldError(err)}</div>`}
     <div class="row">
       <button class="btn primary" data-testid="tc-submit" disabled=${busy}>${t('tk.create')}</button>
       <button type="button" class="btn" onClick=${onCancel}>${t('common.cancel')}</button>
