@@ -218,6 +218,8 @@ function Detail({ tk, now, me, dept, onChange }) {
       <div class="row wrap">
         <button class="btn small" data-testid="add-note" disabled=${busy || !note.trim()} onClick=${() => step('note')}>${t('tk.addNote')}</button>
         ${dept && !resolved && html`<button class="btn small primary" data-testid="answer" disabled=${busy} onClick=${() => step('answer')}>${t('tk.answer')}</button>`}
+        ${!resolved && !dept && html`<button class="btn small" data-testid="step-waiting" disabled=${busy} onClick=${() => step('waiting')}>${stepLabel('waiting')}</button>`}
+        ${!resolved && !dept && html`<button class="btn small" data-testid="step-resumed" disabled=${busy} onClick=${() => step('resumed')}>${stepLabel('resumed')}</button>`}
         ${resolved && !dept && html`<button class="btn small" data-testid="step-revisit" disabled=${busy} onClick=${() => step('revisit')}>${stepLabel('revisit')}</button>`}
       </div>
       ${!dept && !resolved && html`<div class="row wrap">
