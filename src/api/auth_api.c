@@ -37,6 +37,7 @@ static void principal_from_user(const struct store_user *u, struct principal *p)
 	snprintf(p->display, sizeof p->display, "%s", u->display && *u->display ? u->display : u->name);
 	snprintf(p->level, sizeof p->level, "%s", u->level ? u->level : "");
 	snprintf(p->team, sizeof p->team, "%s", u->team ? u->team : "");
+	snprintf(p->dept, sizeof p->dept, "%s", u->dept ? u->dept : "");
 	p->max_chats = u->max_chats;
 	size_t i;
 	json_t *v;

@@ -45,6 +45,8 @@ json_t *api_principal_json(const struct principal *p)
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i}", "id", p->id, "name", p->name, "display",
 			      p->display, "role", auth_role_name(p->role), "level", p->level, "team", p->team,
 			      "skills", skills, "max_chats", p->max_chats);
+	if (p->dept[0])
+		json_object_set_new(o, "dept", json_string(p->dept));
 	if (p->role == ROLE_CUSTOMER)
 		json_object_set_new(o, "type", json_string(p->customer_type));
 	return o;

@@ -16,6 +16,7 @@ struct principal {
 	char display[64]; /* shown to others */
 	char level[16]; /* junior|senior|… or "" */
 	char team[32]; /* team id or "" */
+	char dept[32]; /* department of a dept account (logistics, warehouse, …) or "" */
 	char customer_type[16]; /* customers: new|returning|vip */
 	char skills[PRINCIPAL_MAX_SKILLS][24]; /* agents: skill groups */
 	int nskills; /* entries used in skills */

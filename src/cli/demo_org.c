@@ -12,17 +12,18 @@
 struct demo_user {
 	const char *name, *password, *display, *role, *level, *team, *post, *skills;
 	int max_chats;
+	const char *dept; /* department of a dept account (N-14), else NULL */
 };
 
 static const struct demo_user users[] = {
-    {"admin", "adminpass", "管理员", "admin", NULL, NULL, NULL, NULL, 0},
-    {"agent1", "agent1pass", "小美", "agent", "junior", "t1", "presale", "presale,aftersale", 5},
-    {"agent2", "agent2pass", "小刚", "agent", "senior", "t1", "aftersale", "presale,aftersale", 5},
-    {"lead1", "lead1pass", "王组长", "lead", "lead", "t1", "presale", "presale,aftersale", 3},
-    {"sup1", "sup1pass", "李主管", "supervisor", "supervisor", "t1", NULL, NULL, 0},
-    {"mgr1", "mgr1pass", "赵经理", "manager", "manager", NULL, NULL, NULL, 0},
-    {"qa1", "qa1pass1", "质检员", "qa", NULL, NULL, NULL, NULL, 0},
-    {"dept1", "dept1pass", "物流部", "dept", NULL, NULL, NULL, NULL, 0},
+    {"admin", "adminpass", "管理员", "admin", NULL, NULL, NULL, NULL, 0, NULL},
+    {"agent1", "agent1pass", "小美", "agent", "junior", "t1", "presale", "presale,aftersale", 5, NULL},
+    {"agent2", "agent2pass", "小刚", "agent", "senior", "t1", "aftersale", "presale,aftersale", 5, NULL},
+    {"lead1", "lead1pass", "王组长", "lead", "lead", "t1", "presale", "presale,aftersale", 3, NULL},
+    {"sup1", "sup1pass", "李主管", "supervisor", "supervisor", "t1", NULL, NULL, 0, NULL},
+    {"mgr1", "mgr1pass", "赵经理", "manager", "manager", NULL, NULL, NULL, 0, NULL},
+    {"qa1", "qa1pass1", "质检员", "qa", NULL, NULL, NULL, NULL, 0, NULL},
+    {"dept1", "dept1pass", "物流部", "dept", NULL, NULL, NULL, NULL, 0, "logistics"},
 };
 
 struct demo_customer {
@@ -81,7 +82,8 @@ int demo_org_load(struct store *s, struct store_reader *r, struct kefu_err *err)
 				     .team = d->team,
 				     .post = d->post,
 				     .skills = skills,
-				     .max_chats = d->max_chats};
+				     .max_chats = d->max_chats,
+				     .dept = d->dept};
 		char id[24];
 		rc = users_add_sync(s, r, &u, id, err);
 		json_decref(skills);

@@ -116,3 +116,12 @@ test('admin creates a user; bad input changes nothing', async () => {
   assert.equal(list.json.filter((u) => u.name === 'newbie').length, 1);
   assert.ok(!('pw_hash' in list.json[0]), 'hashes never leave the store');
 });
+
+test('the demo department account has its department and can list its tickets', async () => {
+  const token = await login(srv.url, ...DEMO.dept);
+  const me = await api(srv.url, 'GET', '/api/v1/me', token);
+  assert.equal(me.json.role, 'dept');
+  assert.equal(me.json.dept, 'logistics');
+  const list = await api(srv.url, 'GET', '/api/v1/tickets', token);
+  assert.equal(list.status, 200, list.text);
+});
