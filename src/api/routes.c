@@ -41,6 +41,8 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/kb/contributions", "kb.review", api_kb_contributions_list},
     {"POST", "/api/v1/kb/contributions", "kb.contribute", api_kb_contribute},
     {"POST", "/api/v1/kb/contributions/:id/review", "kb.review", api_kb_review},
+    {"GET", "/api/v1/assess", "assess.read", api_assess},
+    {"GET", "/api/v1/assess/explain", "assess.read", api_assess_explain},
     {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 

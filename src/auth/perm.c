@@ -43,6 +43,9 @@ static const struct perm_entry table[] = {
     {"kb.contribute", STAFF_SERVE, "propose a change or a new article to the knowledge base (KB-4)"},
     {"kb.review", R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
      "list and accept or reject knowledge-base contributions (KB-4, K-40)"},
+    {"assess.read", STAFF_SERVE,
+     "assessment results and their sessions (A-10, D-2); scoped in the handler: manager all, "
+     "lead and supervisor their team, agents their own"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -132,16 +131,6 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static const char *policy_dir(const char *given)
-{
-	struct stat sb;
-	if (given)
-		return given;
-	if (stat("data/policy", &sb) == 0)
-		return "data/policy";
-	return KEFU_SOURCE_DIR "/data/policy";
-}
-
 int cli_assess(int argc, char **argv)
 {
 	const char *db = "var/kefu.db", *period = NULL, *profile = "default", *format = "json", *pdir = NULL;
@@ -205,7 +194,7 @@ int cli_assess(int argc, char **argv)
 	kpi_rules_default(&rules);
 	struct kpi_scorecard sc;
 	struct kefu_err err = {0};
-	if (!rebuild && !explain_agent && kpi_scorecard_load(policy_dir(pdir), profile, &sc, &err) < 0) {
+	if (!rebuild && !explain_agent && kpi_scorecard_load(kpi_policy_dir(pdir), profile, &sc, &err) < 0) {
 		fprintf(stderr, "kefu assess: %s\n", err.msg);
 		return 1;
 	}

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define WEIGHT_EPS 1e-6
 
@@ -177,4 +178,28 @@ const char *kpi_scorecard_grade(const struct kpi_scorecard *sc, double score)
 		if (score >= sc->grades[i].min)
 			return sc->grades[i].grade;
 	return sc->n_grades ? sc->grades[sc->n_grades - 1].grade : "";
+}
+
+const char *kpi_policy_dir(const char *given)
+{
+	struct stat sb;
+	if (given)
+		return given;
+	if (stat("data/policy", &sb) == 0)
+		return "data/policy";
+	return KEFU_SOURCE_DIR "/data/policy";
+}
+
+bool kpi_profile_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > 31)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
 }

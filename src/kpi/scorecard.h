@@ -36,6 +36,12 @@ struct kpi_scorecard {
 /* Parses a scorecard from JSON text. Returns 0, or -KEFU_EINVAL with err naming the node
  * ("node 'basics': children add up to 35%, not 40%"). */
 int kpi_scorecard_parse(const char *text, size_t len, struct kpi_scorecard *out, struct kefu_err *err);
+/* The policy directory: given when not NULL, else data/policy when it exists (run from a
+ * checkout or an install root), else the source tree's data/policy. Used by `kefu assess` and the
+ * assessment API. */
+const char *kpi_policy_dir(const char *given);
+/* Whether name is a usable profile name (1–31 of [A-Za-z0-9_-]; no path characters). */
+bool kpi_profile_name_ok(const char *name);
 /* Loads DIR/scorecard-NAME.json. */
 int kpi_scorecard_load(const char *dir, const char *name, struct kpi_scorecard *out, struct kefu_err *err);
 
