@@ -71,6 +71,11 @@ int cli_import(int argc, char **argv)
 			printf("%s: already imported, nothing changed\n", argv[i]);
 			continue;
 		}
+		if (st.rollups_stale)
+			fprintf(stderr,
+				"kefu import: %s: stored; the rollup refresh failed, the next kefu "
+				"assess recomputes those days\n",
+				argv[i]);
 		printf("%s: %lld records", argv[i], (long long)st.lines);
 		for (int k = 0; k < KPI_IMPORT_KINDS; k++)
 			if (st.read[k])

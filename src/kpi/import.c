@@ -800,18 +800,32 @@ int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const c
 		rc = assess_store_indexes_restore(a, err);
 	if (rc == 0)
 		rc = assess_store_file_record(a, hex, name, st->lines, clock_now_ms(), err);
-	double t2 = now_s();
 	if (rc == 0)
 		rc = mark_days(&c);
-	if (rc == 0)
-		rc = kpi_rollup_refresh(a, r, &st->days, err);
 	if (rc == 0)
 		rc = assess_store_commit(a, err);
 	if (rc < 0)
 		assess_store_rollback(a);
+	double t3 = now_s();
+	/* The file is stored with its days marked stale; their rollups follow in a second transaction
+	 * (after a checkpoint: reads through a WAL of gigabytes cost more). Should that fail, the
+	 * days stay marked and the next assessment recomputes them; the import itself stands. */
+	if (rc == 0) {
+		assess_store_checkpoint(a);
+		struct kefu_err rerr = {0};
+		int rr = assess_store_begin(a, &rerr);
+		if (rr == 0)
+			rr = kpi_rollup_refresh(a, r, &st->days, &rerr);
+		if (rr == 0)
+			rr = assess_store_commit(a, &rerr);
+		if (rr < 0) {
+			assess_store_rollback(a);
+			st->rollups_stale = true;
+		}
+	}
 	st->parse_s = t1 - t0;
-	st->store_s = t2 - t1;
-	st->rollup_s = now_s() - t2;
+	st->store_s = t3 - t1;
+	st->rollup_s = now_s() - t3;
 out:
 	for (int i = 0; i < ASSESS_KINDS; i++)
 		free(c.sets[i].v);

@@ -1,8 +1,9 @@
 /* import.h — `kefu import` (DESIGN §5.1): validates a JSON Lines file completely (kinds, fields,
  * types, times, references against the store and the whole file, ids reused with different
  * content) and then stores it as one transaction through assess_store, one event per new record,
- * and refreshes the daily rollups of the days it touched. A file with any error stores nothing; the
- * same file imported again (same bytes) changes nothing. Never prints; the CLI reports. */
+ * marking the days it touched stale, and refreshes their rollups in a second transaction. A file with any
+ * error stores nothing; the same file imported again (same bytes) changes nothing. Never prints; the CLI
+ * reports. */
 #ifndef KEFU_KPI_IMPORT_H
 #define KEFU_KPI_IMPORT_H
 
@@ -23,6 +24,7 @@ struct kpi_import_stats {
 	int64_t read[KPI_IMPORT_KINDS]; /* records per kind */
 	int64_t stored[KPI_IMPORT_KINDS]; /* of those, new (an event appended); the rest were identical */
 	bool already; /* the same file was imported before: nothing done */
+	bool rollups_stale; /* stored, but the rollup refresh failed: the next assessment redoes it */
 	double parse_s, store_s, rollup_s; /* wall time of validation, inserts, rollup refresh */
 	size_t days; /* rollup days recomputed */
 };

@@ -313,6 +313,11 @@ void assess_store_rollback(struct assess_store *a)
 	deferred_free(a); /* the rollback brought the dropped indexes back */
 }
 
+void assess_store_checkpoint(struct assess_store *a)
+{
+	sqlite3_wal_checkpoint_v2(a->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 int assess_store_present(struct assess_store *a, bool present[ASSESS_KINDS], struct kefu_err *err)
 {
 	sqlite3_stmt *st = a->st[A_PRESENT];

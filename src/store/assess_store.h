@@ -41,6 +41,9 @@ enum assess_kind {
 	ASSESS_KINDS
 };
 
+/* A passive WAL checkpoint outside a transaction (after a bulk commit, so that the reads that follow
+ * find their pages in the database file rather than through a large WAL). */
+void assess_store_checkpoint(struct assess_store *a);
 /* Which id'd kinds have any stored row (agent: kpi_agents or live users); an import skips the
  * store lookups of a kind with none. */
 int assess_store_present(struct assess_store *a, bool present[ASSESS_KINDS], struct kefu_err *err);
