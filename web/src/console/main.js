@@ -9,6 +9,7 @@ import { api } from '../lib/api.js';
 import { level, fmtSecs, frtNorm, DEFAULT_NORMS } from '../lib/clock.js';
 import { LangToggle, Toasts, LoginForm, fmtTime, useNow } from '../lib/ui.js';
 import { SlaBoard } from './sla.js';
+import { AssessPage } from './assess.js';
 
 const POLL_MS = 2000;
 
@@ -62,6 +63,7 @@ function Overview({ me }) {
   return html`<div class="console">
     <header>
       <h1 data-testid="app-title">${t('app.console')}</h1>
+      <${Nav} view="overview" />
       ${at && html`<span class="muted small" data-testid="updated">${t('console.updated', { t: fmtTime(at) })}</span>`}
       ${err && html`<span class="error" data-testid="console-error">${err}</span>`}
       <div class="grow"></div>
@@ -146,6 +148,31 @@ function Overview({ me }) {
   </div>`;
 }
 
+// The console's two views: the live overview and the assessment pages (#assess).
+function Nav({ view }) {
+  return html`<nav class="tabs">
+    <a href="#" class=${view === 'overview' ? 'on' : ''} data-testid="nav-overview">${t('console.nav.overview')}</a>
+    <a href="#assess" class=${view === 'assess' ? 'on' : ''} data-testid="nav-assess">${t('console.nav.assess')}</a>
+  </nav>`;
+}
+
+function AssessView({ me }) {
+  return html`<div class="console">
+    <header>
+      <h1 data-testid="app-title">${t('app.console')}</h1>
+      <${Nav} view="assess" />
+      <div class="grow"></div>
+      <span>${me && (me.display || me.name)}</span>
+      <${LangToggle} />
+      <button class="btn ghost small" data-testid="logout" onClick=${logout}>${t('common.logout')}</button>
+    </header>
+    <${AssessPage} />
+    <${Toasts} />
+  </div>`;
+}
+
+const viewOf = () => (location.hash.startsWith('#assess') ? 'assess' : 'overview');
+
 function rank(status) {
   return { online: 0, away: 1, offline: 2 }[status] ?? 3;
 }
@@ -159,6 +186,12 @@ async function logout() {
 
 function Root() {
   const [me, setMe] = useState(undefined);
+  const [view, setView] = useState(viewOf);
+  useEffect(() => {
+    const on = () => setView(viewOf());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
   useEffect(() => {
     api('GET', '/me')
       .then((m) => setMe(m && m.role && m.role !== 'customer' ? m : null))
@@ -168,7 +201,7 @@ function Root() {
   if (me === null)
     return html`<div class="fill"><${LoginForm} title=${t('app.console')}
       onDone=${() => api('GET', '/me').then(setMe).catch(() => setMe({}))} /><${Toasts} /></div>`;
-  return html`<${Overview} me=${me} />`;
+  return view === 'assess' ? html`<${AssessView} me=${me} />` : html`<${Overview} me=${me} />`;
 }
 
 render(html`<${Root} />`, document.getElementById('app'));
