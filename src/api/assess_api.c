@@ -2,9 +2,10 @@
  * DESIGN §5.3, SPEC A-10, D-2): the same kpi_assess / kpi_explain calls as `kefu assess`, run on
  * the libuv worker pool with a store connection of their own per request (the engine refreshes
  * rollups and reads a month of sums: blocking SQLite work that must not run on the loop thread).
- * One permission, assess.read; the scope is decided here from the principal: a manager sees every
- * agent, a lead or supervisor the agents of their own team, an agent only their own record (an
- * assessed agent id equal to their user id; none → an empty list). */
+ * GET /api/v1/assess/frt-csat is D-4 by session over the same scope. One permission, assess.read; the scope
+ * is decided here from the principal: a manager sees every agent, a lead or supervisor the agents of their
+ * own team, an agent only their own record (an assessed agent id equal to their user id; none → an empty
+ * list). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ struct assess_work {
 	char profile[32];
 	char agent[80]; /* explain only */
 	char metric[32]; /* explain only */
-	bool explain;
+	enum { W_ASSESS, W_EXPLAIN, W_FRT_CSAT } kind;
 	json_t *out; /* reply body (owned until replied) */
 	struct kefu_err err;
 	int rc;
@@ -124,6 +125,68 @@ static int run_explain(struct assess_work *w, struct assess_store *as, const str
 	return 0;
 }
 
+/* D-4 by session: CSAT of the in-scope agents' rated sessions with FRT ≤ FRT_FAST_S against those
+ * with FRT ≥ FRT_SLOW_S, from the same per-session values as explain (kpi_explain per agent). */
+enum { FRT_FAST_S = 15, FRT_SLOW_S = 20 };
+
+struct frt_group {
+	json_int_t sessions, rated, satisfied;
+};
+
+static json_t *group_json(const struct frt_group *g)
+{
+	return json_pack("{s:I,s:I,s:I,s:o}", "sessions", g->sessions, "rated", g->rated, "satisfied",
+			 g->satisfied, "csat",
+			 g->rated ? json_real((double)g->satisfied / (double)g->rated) : json_null());
+}
+
+static int run_frt_csat(struct assess_work *w, struct assess_store *as, const struct kpi_rules *rules)
+{
+	int64_t d0, d1;
+	if (kpi_period_parse(w->period, &d0, &d1) < 0)
+		return KEFU_ERR(&w->err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY");
+	struct assess_agents g = {0};
+	int rc = assess_store_period(as, d0, d1, &g, &w->err);
+	struct frt_group fast = {0}, slow = {0};
+	json_int_t agents = 0;
+	for (size_t i = 0; rc == 0 && i < g.n; i++) {
+		if (!in_scope(w, g.v[i].id, g.v[i].team))
+			continue;
+		agents++;
+		json_t *ss = NULL;
+		if ((rc = kpi_explain(as, rules, w->period, g.v[i].id, "K-01", &ss, &w->err)) < 0)
+			break;
+		size_t j;
+		json_t *x;
+		json_array_foreach(ss, j, x)
+		{
+			json_t *frt = json_object_get(x, "frt_s"), *score = json_object_get(x, "score");
+			if (!json_is_number(frt))
+				continue;
+			double f = json_number_value(frt);
+			struct frt_group *gr = f <= FRT_FAST_S ? &fast : f >= FRT_SLOW_S ? &slow : NULL;
+			if (!gr)
+				continue;
+			gr->sessions++;
+			if (json_is_integer(score)) {
+				gr->rated++;
+				gr->satisfied += json_integer_value(score) >= rules->satisfied_min;
+			}
+		}
+		json_decref(ss);
+	}
+	assess_agents_free(&g);
+	if (rc < 0)
+		return rc;
+	w->out = json_pack("{s:s,s:s,s:I,s:i,s:i,s:o,s:o}", "period", w->period, "scope",
+			   w->scope == SCOPE_ALL	? "all"
+			       : w->scope == SCOPE_TEAM ? "team"
+							: "self",
+			   "agents", agents, "fast_max_s", FRT_FAST_S, "slow_min_s", FRT_SLOW_S, "fast",
+			   group_json(&fast), "slow", group_json(&slow));
+	return 0;
+}
+
 static void work_cb(uv_work_t *uw)
 {
 	struct assess_work *w = uw->data;
@@ -132,7 +195,9 @@ static void work_cb(uv_work_t *uw)
 	struct assess_store *as = NULL;
 	w->rc = assess_store_open(w->store, &as, &w->err);
 	if (w->rc == 0)
-		w->rc = w->explain ? run_explain(w, as, &rules) : run_assess(w, as, &rules);
+		w->rc = w->kind == W_EXPLAIN ? run_explain(w, as, &rules)
+		    : w->kind == W_FRT_CSAT  ? run_frt_csat(w, as, &rules)
+					     : run_assess(w, as, &rules);
 	assess_store_close(as);
 }
 
@@ -153,8 +218,9 @@ static void after_cb(uv_work_t *uw, int status)
 }
 
 /* Checks the common query and queues the work; reply comes from after_cb. */
-static void start(struct http_req *req, struct app *a, bool explain)
+static void start(struct http_req *req, struct app *a, int kind)
 {
+	bool explain = kind == W_EXPLAIN;
 	const struct principal *p = http_req_user(req);
 	const char *period = http_req_query(req, "period");
 	const char *profile = http_req_query(req, "profile");
@@ -181,7 +247,7 @@ static void start(struct http_req *req, struct app *a, bool explain)
 	w->req = req;
 	w->store = a->store;
 	w->scope = scope_of(p);
-	w->explain = explain;
+	w->kind = kind;
 	snprintf(w->team, sizeof w->team, "%s", p->team);
 	snprintf(w->self, sizeof w->self, "%s", p->id);
 	snprintf(w->period, sizeof w->period, "%s", period);
@@ -199,10 +265,15 @@ static void start(struct http_req *req, struct app *a, bool explain)
 
 void api_assess(struct http_req *req, void *app)
 {
-	start(req, app, false);
+	start(req, app, W_ASSESS);
 }
 
 void api_assess_explain(struct http_req *req, void *app)
 {
-	start(req, app, true);
+	start(req, app, W_EXPLAIN);
+}
+
+void api_assess_frt_csat(struct http_req *req, void *app)
+{
+	start(req, app, W_FRT_CSAT);
 }

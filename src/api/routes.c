@@ -43,6 +43,7 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/kb/contributions/:id/review", "kb.review", api_kb_review},
     {"GET", "/api/v1/assess", "assess.read", api_assess},
     {"GET", "/api/v1/assess/explain", "assess.read", api_assess_explain},
+    {"GET", "/api/v1/assess/frt-csat", "assess.read", api_assess_frt_csat},
     {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 

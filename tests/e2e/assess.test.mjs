@@ -57,7 +57,7 @@ test('manager: ranking, scorecard, drill-down, TOP 10 and FRT vs CSAT', { timeou
     await page.locator(`${tid('assess-explain')}[data-metric="K-01"] ${tid('explain-row')}`).first().waitFor();
     assert.ok((await page.locator(`${tid('assess-top-score')} ${tid('top-row')}`).count()) >= 6);
     await page.locator(`${tid('assess-low-fcr')} ${tid('top-row')}`).first().waitFor();
-    await page.locator(tid('frt-fast')).waitFor();
+    await page.locator(`${tid('frt-csat-table')}[data-by="session"] ${tid('frt-fast')}`).waitFor();
     // the live overview is still one click away
     await page.locator(tid('nav-overview')).click();
     await page.locator(tid('agents')).waitFor();

@@ -105,6 +105,34 @@ test('explain lists the sessions behind a metric, scoped like the assessment', a
   assert.equal((await api(srv.url, 'GET', `/api/v1/assess/explain?period=${PERIOD}&agent=a0002&metric=K-01`, tok.lead)).status, 403);
 });
 
+test('FRT vs CSAT by session (D-4) agrees with the sessions explain lists, per scope', async () => {
+  const want = { fast: { sessions: 0, rated: 0, satisfied: 0 }, slow: { sessions: 0, rated: 0, satisfied: 0 } };
+  for (let i = 1; i <= 6; i++) {
+    const x = await api(srv.url, 'GET', `/api/v1/assess/explain?period=${PERIOD}&agent=a000${i}&metric=K-01`, tok.manager);
+    for (const s of x.json.sessions) {
+      if (s.frt_s === null) continue;
+      const g = s.frt_s <= 15 ? want.fast : s.frt_s >= 20 ? want.slow : null;
+      if (!g) continue;
+      g.sessions++;
+      if (s.score !== null) { g.rated++; g.satisfied += s.score >= 4 ? 1 : 0; }
+    }
+  }
+  const r = await api(srv.url, 'GET', `/api/v1/assess/frt-csat?period=${PERIOD}`, tok.lead01);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.agents, 6);
+  for (const k of ['fast', 'slow']) {
+    assert.equal(r.json[k].sessions, want[k].sessions, k);
+    assert.equal(r.json[k].rated, want[k].rated, k);
+    assert.equal(r.json[k].satisfied, want[k].satisfied, k);
+  }
+  assert.ok(want.fast.sessions > 0 && want.slow.sessions > 0);
+  // the demo lead's team t1 has no imported sessions
+  const t1 = await api(srv.url, 'GET', `/api/v1/assess/frt-csat?period=${PERIOD}`, tok.lead);
+  assert.equal(t1.status, 200);
+  assert.equal(t1.json.fast.sessions + t1.json.slow.sessions, 0);
+  assert.equal((await api(srv.url, 'GET', '/api/v1/assess/frt-csat?period=x', tok.manager)).json.error.field, 'period');
+});
+
 test('parallel requests all get an answer (worker pool, in-flight cap → 429 at most)', async () => {
   const rs = await Promise.all(Array.from({ length: 6 }, () => get('manager', `?period=${PERIOD}`)));
   for (const r of rs) assert.ok(r.status === 200 || r.status === 429, String(r.status));

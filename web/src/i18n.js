@@ -297,6 +297,8 @@ const zh = {
   'assess.agents': '客服数',
   'assess.rated': '评价数',
   'assess.frtCsatNote': '按客服的平均首响时长分组，满意度按评价数加权。',
+  'assess.frtCsatSessionNote': '按每个会话的首响时长分组；满意度 = 4 分及以上的评价 / 评价数。',
+  'assess.sessions': '会话数',
 };
 
 const en = {
@@ -594,6 +596,8 @@ const en = {
   'assess.agents': 'Agents',
   'assess.rated': 'Rated',
   'assess.frtCsatNote': 'Agents grouped by their mean FRT; CSAT weighted by rated sessions.',
+  'assess.frtCsatSessionNote': 'Sessions grouped by their own FRT; CSAT = ratings of 4 or more / rated.',
+  'assess.sessions': 'Sessions',
 };
 
 const dicts = { zh, en };

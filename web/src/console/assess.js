@@ -2,7 +2,8 @@
 // and /api/v1/assess/explain. A period picker; the ranking of the agents the caller may see (the
 // server scopes it: manager all, lead/supervisor their team); click an agent for the scorecard
 // with every metric, click a metric for the sessions behind it; TOP 10 lists (best scores, lowest
-// FCR K-10); FRT vs CSAT: agents with mean FRT ≤ 15 s against those ≥ 20 s.
+// FCR K-10); FRT vs CSAT (D-4): sessions with FRT ≤ 15 s against those ≥ 20 s (GET
+// /assess/frt-csat), by agent mean FRT until that answer is in.
 import { html, useState, useEffect } from '../lib/html.js';
 import { t } from '../i18n.js';
 import { api } from '../lib/api.js';
@@ -121,8 +122,24 @@ function Top({ title, rows, value, testid }) {
   </section>`;
 }
 
-function FrtCsat({ agents }) {
-  const { fast, slow } = frtCsat(agents);
+// D-4 by session (GET /assess/frt-csat): loaded after the ranking, it reads every session.
+function useSessionFrtCsat(period) {
+  const [d, setD] = useState(null);
+  useEffect(() => {
+    setD(null);
+    api('GET', `/assess/frt-csat?period=${encodeURIComponent(period)}`)
+      .then(setD)
+      .catch(() => setD({ error: true }));
+  }, [period]);
+  return d;
+}
+
+function FrtCsat({ agents, period }) {
+  const bySession = useSessionFrtCsat(period);
+  const hasSessions = bySession && !bySession.error;
+  const { fast, slow } = hasSessions
+    ? { fast: { ...bySession.fast, agents: bySession.agents }, slow: { ...bySession.slow, agents: bySession.agents } }
+    : frtCsat(agents);
   const bar = (g, y, label, cls) => {
     const w = g.csat === null ? 0 : Math.round(g.csat * 300);
     return html`<g>
@@ -137,14 +154,14 @@ function FrtCsat({ agents }) {
       ${bar(fast, 4, t('assess.fast', { s: FRT_FAST_S }), 'bar-fast')}
       ${bar(slow, 36, t('assess.slow', { s: FRT_SLOW_S }), 'bar-slow')}
     </svg>
-    <table class="small">
-      <thead><tr><th></th><th>${t('assess.agents')}</th><th>${t('assess.rated')}</th><th>CSAT</th></tr></thead>
+    <table class="small" data-testid="frt-csat-table" data-by=${hasSessions ? 'session' : 'agent'}>
+      <thead><tr><th></th><th>${hasSessions ? t('assess.sessions') : t('assess.agents')}</th><th>${t('assess.rated')}</th><th>CSAT</th></tr></thead>
       <tbody>
-        <tr data-testid="frt-fast"><td>${t('assess.fast', { s: FRT_FAST_S })}</td><td>${fast.agents}</td><td>${fast.rated}</td><td>${fmtValue(fast.csat, 'share')}</td></tr>
-        <tr data-testid="frt-slow"><td>${t('assess.slow', { s: FRT_SLOW_S })}</td><td>${slow.agents}</td><td>${slow.rated}</td><td>${fmtValue(slow.csat, 'share')}</td></tr>
+        <tr data-testid="frt-fast"><td>${t('assess.fast', { s: FRT_FAST_S })}</td><td>${hasSessions ? fast.sessions : fast.agents}</td><td>${fast.rated}</td><td>${fmtValue(fast.csat, 'share')}</td></tr>
+        <tr data-testid="frt-slow"><td>${t('assess.slow', { s: FRT_SLOW_S })}</td><td>${hasSessions ? slow.sessions : slow.agents}</td><td>${slow.rated}</td><td>${fmtValue(slow.csat, 'share')}</td></tr>
       </tbody>
     </table>
-    <p class="muted small">${t('assess.frtCsatNote')}</p>
+    <p class="muted small">${hasSessions ? t('assess.frtCsatSessionNote') : t('assess.frtCsatNote')}</p>
   </section>`;
 }
 
@@ -205,6 +222,6 @@ export function AssessPage() {
     ${selected && html`<${Scorecard} key=${selected.id} period=${period} agent=${selected} onClose=${() => setSel(null)} />`}
     ${agents.length > 0 && html`<${Top} title=${t('assess.topScore')} testid="assess-top-score" rows=${best} value=${(a) => num(a.score)} />`}
     ${agents.length > 0 && html`<${Top} title=${t('assess.lowFcr')} testid="assess-low-fcr" rows=${fcrLow} value=${(a) => fmtValue(a.metrics['K-10'].value, 'share')} />`}
-    ${agents.length > 0 && html`<${FrtCsat} agents=${agents} />`}
+    ${agents.length > 0 && html`<${FrtCsat} agents=${agents} period=${period} />`}
   </div>`;
 }
