@@ -78,3 +78,19 @@ test('lead: the ranking holds only their team', { timeout: 60000 }, async () => 
     assert.equal(await page.locator(`${tid('rank-row')}[data-agent="a0001"]`).count(), 0);
   });
 });
+
+test('agent: the console shows their own scorecard only', { timeout: 60000 }, async () => {
+  const pages = [];
+  await onFailureCapture('assess-agent', pages, async () => {
+    const page = await openPage(browser, 'agent');
+    pages.push(page);
+    await loginConsole(page, 'agent1', 'agent1pass');
+    const card = page.locator(tid('assess-card'));
+    await card.waitFor();
+    const me = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+    assert.equal(await card.getAttribute('data-agent'), me.id);
+    assert.equal(await page.locator(tid('rank-row')).count(), 1);
+    assert.equal(await page.locator(tid('nav-overview')).count(), 0);
+    assert.equal(await page.locator(tid('assess-top-score')).count(), 0);
+  });
+});

@@ -2,7 +2,7 @@
 // and /api/v1/assess/explain. A period picker; the ranking of the agents the caller may see (the
 // server scopes it: manager all, lead/supervisor their team); click an agent for the scorecard
 // with every metric, click a metric for the sessions behind it; TOP 10 lists (best scores, lowest
-// FCR K-10); FRT vs CSAT (D-4): sessions with FRT ≤ 15 s against those ≥ 20 s (GET
+// FCR K-10), not shown to an agent, whose own card opens by itself; FRT vs CSAT (D-4): sessions with FRT ≤ 15 s against those ≥ 20 s (GET
 // /assess/frt-csat), by agent mean FRT until that answer is in.
 import { html, useState, useEffect } from '../lib/html.js';
 import { t } from '../i18n.js';
@@ -183,7 +183,9 @@ export function AssessPage() {
       });
   }, [period]);
   const agents = ((data && data.agents) || []).slice().sort((a, b) => b.score - a.score);
-  const selected = sel && agents.find((a) => a.id === sel);
+  const self = data && data.scope === 'self';
+  // an agent's own card opens by itself; rankings and TOP lists are for leads and managers
+  const selected = agents.find((a) => a.id === sel) || (self && agents.length === 1 ? agents[0] : null);
   const best = agents.filter((a) => a.metrics['K-01'] && a.metrics['K-01'].n > 0).slice(0, 10);
   const fcrLow = agents
     .filter((a) => a.metrics['K-10'] && a.metrics['K-10'].value !== null)
@@ -220,8 +222,8 @@ export function AssessPage() {
       </table>`}
     </section>
     ${selected && html`<${Scorecard} key=${selected.id} period=${period} agent=${selected} onClose=${() => setSel(null)} />`}
-    ${agents.length > 0 && html`<${Top} title=${t('assess.topScore')} testid="assess-top-score" rows=${best} value=${(a) => num(a.score)} />`}
-    ${agents.length > 0 && html`<${Top} title=${t('assess.lowFcr')} testid="assess-low-fcr" rows=${fcrLow} value=${(a) => fmtValue(a.metrics['K-10'].value, 'share')} />`}
-    ${agents.length > 0 && html`<${FrtCsat} agents=${agents} period=${period} />`}
+    ${agents.length > 0 && !self && html`<${Top} title=${t('assess.topScore')} testid="assess-top-score" rows=${best} value=${(a) => num(a.score)} />`}
+    ${agents.length > 0 && !self && html`<${Top} title=${t('assess.lowFcr')} testid="assess-low-fcr" rows=${fcrLow} value=${(a) => fmtValue(a.metrics['K-10'].value, 'share')} />`}
+    ${agents.length > 0 && !self && html`<${FrtCsat} agents=${agents} period=${period} />`}
   </div>`;
 }

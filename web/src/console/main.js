@@ -63,7 +63,7 @@ function Overview({ me }) {
   return html`<div class="console">
     <header>
       <h1 data-testid="app-title">${t('app.console')}</h1>
-      <${Nav} view="overview" />
+      <${Nav} view="overview" me=${me} />
       ${at && html`<span class="muted small" data-testid="updated">${t('console.updated', { t: fmtTime(at) })}</span>`}
       ${err && html`<span class="error" data-testid="console-error">${err}</span>`}
       <div class="grow"></div>
@@ -149,9 +149,12 @@ function Overview({ me }) {
 }
 
 // The console's two views: the live overview and the assessment pages (#assess).
-function Nav({ view }) {
+// Agents (junior/senior) have no overview: the console shows them their own scorecard only.
+const isAgent = (me) => me && (me.role === 'junior' || me.role === 'senior');
+
+function Nav({ view, me }) {
   return html`<nav class="tabs">
-    <a href="#" class=${view === 'overview' ? 'on' : ''} data-testid="nav-overview">${t('console.nav.overview')}</a>
+    ${!isAgent(me) && html`<a href="#" class=${view === 'overview' ? 'on' : ''} data-testid="nav-overview">${t('console.nav.overview')}</a>`}
     <a href="#assess" class=${view === 'assess' ? 'on' : ''} data-testid="nav-assess">${t('console.nav.assess')}</a>
   </nav>`;
 }
@@ -160,7 +163,7 @@ function AssessView({ me }) {
   return html`<div class="console">
     <header>
       <h1 data-testid="app-title">${t('app.console')}</h1>
-      <${Nav} view="assess" />
+      <${Nav} view="assess" me=${me} />
       <div class="grow"></div>
       <span>${me && (me.display || me.name)}</span>
       <${LangToggle} />
@@ -201,7 +204,7 @@ function Root() {
   if (me === null)
     return html`<div class="fill"><${LoginForm} title=${t('app.console')}
       onDone=${() => api('GET', '/me').then(setMe).catch(() => setMe({}))} /><${Toasts} /></div>`;
-  return view === 'assess' ? html`<${AssessView} me=${me} />` : html`<${Overview} me=${me} />`;
+  return view === 'assess' || isAgent(me) ? html`<${AssessView} me=${me} />` : html`<${Overview} me=${me} />`;
 }
 
 render(html`<${Root} />`, document.getElementById('app'));
