@@ -1,11 +1,10 @@
-/* assess_api.c — GET /api/v1/assess and /api/v1/assess/explain (docs/api.md "Assessment",
- * DESIGN §5.3, SPEC A-10, D-2): the same kpi_assess / kpi_explain calls as `kefu assess`, run on
- * the libuv worker pool with a store connection of their own per request (the engine refreshes
- * rollups and reads a month of sums: blocking SQLite work that must not run on the loop thread).
- * GET /api/v1/assess/frt-csat is D-4 by session over the same scope. One permission, assess.read; the scope
- * is decided here from the principal: a manager sees every agent, a lead or supervisor the agents of their
- * own team, an agent only their own record (an assessed agent id equal to their user id; none → an empty
- * list). */
+/* assess_api.c — GET /api/v1/assess, /assess/explain and /assess/frt-csat (docs/api.md
+ * "Assessment", DESIGN §5.3, SPEC A-10, D-2, D-4): the same kpi_assess / kpi_explain calls as
+ * `kefu assess`, run on the libuv worker pool with a store connection of their own per request
+ * (the engine refreshes rollups and reads a month of sums: blocking SQLite work that must not run
+ * on the loop thread). One permission, assess.read; the scope is decided here from the principal:
+ * a manager sees every agent, a lead or supervisor the agents of their own team, an agent only
+ * their own record (an assessed agent id equal to their user id; none → an empty list). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
