@@ -27,6 +27,7 @@ enum {
 	KB_LIST_MAX = 64, /* entries of alternatives or tags */
 	KB_RANK_CAP = 250, /* rows one search step ranks at most (rowid order beyond) */
 	KB_OPTIMIZE_MIN = 1000, /* articles one import must add before kb_fts is merged */
+	KB_AND_DF_MAX = 1000, /* tokens in more articles are left out of the all-tokens step */
 	KB_OR_BUDGET = 250, /* summed document frequency of the tokens the OR step may use */
 };
 
