@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer, repoRoot } from './server.mjs';
@@ -18,9 +18,10 @@ const ARTICLES = [
 ];
 
 let srv;
+let dir;
 let browser;
 before(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'kefu-kb-e2e-'));
+  dir = await mkdtemp(join(tmpdir(), 'kefu-kb-e2e-'));
   const db = join(dir, 'kb.db');
   const file = join(dir, 'articles.jsonl');
   await writeFile(file, ARTICLES.map((a) => JSON.stringify(a)).join('\n') + '\n');
@@ -31,6 +32,7 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   if (srv) await srv.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const tid = (id) => `[data-testid="${id}"]`;

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer, login, visitor, api, wsClient, DEMO } from './lib.mjs';
@@ -22,9 +22,10 @@ const ARTICLES = [
 ];
 
 let srv;
+let dir;
 const tok = {};
 before(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'kefu-kb-test-'));
+  dir = await mkdtemp(join(tmpdir(), 'kefu-kb-test-'));
   const db = join(dir, 'kb.db');
   const file = join(dir, 'articles.jsonl');
   await writeFile(file, ARTICLES.map((a) => JSON.stringify(a)).join('\n') + '\n');
@@ -34,7 +35,10 @@ before(async () => {
   for (const role of ['junior', 'senior', 'supervisor', 'qa', 'dept']) tok[role] = await login(srv.url, ...DEMO[role]);
   tok.customer = (await visitor(srv.url)).token;
 });
-after(async () => { await srv.stop(); });
+after(async () => {
+  await srv.stop();
+  await rm(dir, { recursive: true, force: true });
+});
 
 test('search: agents find the right article first; filters; customers and departments are refused', async () => {
   const r = await api(srv.url, 'GET', '/api/v1/kb/search?q=' + encodeURIComponent('退款多久到账'), tok.junior);
