@@ -139,42 +139,62 @@ static json_t *group_json(const struct frt_group *g)
 			 g->rated ? json_real((double)g->satisfied / (double)g->rated) : json_null());
 }
 
+struct frt_ctx {
+	struct assess_work *w;
+	const struct kpi_rules *r;
+	struct assess_agents g; /* the period's agents with their teams (team scope) */
+	struct frt_group fast, slow;
+};
+
+static int frt_one(void *arg, const struct assess_session *s, const struct kpi_timing *t)
+{
+	struct frt_ctx *x = arg;
+	if (x->w->scope == SCOPE_TEAM) {
+		bool ok = false;
+		for (size_t i = 0; i < x->g.n && !ok; i++) /* a team scope keeps a short list */
+			ok = strcmp(x->g.v[i].id, s->agent) == 0;
+		if (!ok)
+			return 0;
+	}
+	if (!t->has_frt)
+		return 0;
+	double f = (double)t->frt_ms / 1000;
+	struct frt_group *gr = f <= FRT_FAST_S ? &x->fast : f >= FRT_SLOW_S ? &x->slow : NULL;
+	if (!gr)
+		return 0;
+	gr->sessions++;
+	if (s->score) {
+		gr->rated++;
+		gr->satisfied += s->score >= x->r->satisfied_min;
+	}
+	return 0;
+}
+
+/* One pass over the period's sessions: every agent's for a manager, the team's agents' one by one
+ * would scan the period once per agent, so the team scope filters the single pass instead. */
 static int run_frt_csat(struct assess_work *w, struct assess_store *as, const struct kpi_rules *rules)
 {
 	int64_t d0, d1;
 	if (kpi_period_parse(w->period, &d0, &d1) < 0)
 		return KEFU_ERR(&w->err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY");
-	struct assess_agents g = {0};
-	int rc = assess_store_period(as, d0, d1, &g, &w->err);
-	struct frt_group fast = {0}, slow = {0};
+	struct frt_ctx x = {.w = w, .r = rules};
+	struct assess_agents all = {0};
+	int rc = assess_store_period(as, d0, d1, &all, &w->err);
 	json_int_t agents = 0;
-	for (size_t i = 0; rc == 0 && i < g.n; i++) {
-		if (!in_scope(w, g.v[i].id, g.v[i].team))
-			continue;
-		agents++;
-		json_t *ss = NULL;
-		if ((rc = kpi_explain(as, rules, w->period, g.v[i].id, "K-01", &ss, &w->err)) < 0)
-			break;
-		size_t j;
-		json_t *x;
-		json_array_foreach(ss, j, x)
-		{
-			json_t *frt = json_object_get(x, "frt_s"), *score = json_object_get(x, "score");
-			if (!json_is_number(frt))
-				continue;
-			double f = json_number_value(frt);
-			struct frt_group *gr = f <= FRT_FAST_S ? &fast : f >= FRT_SLOW_S ? &slow : NULL;
-			if (!gr)
-				continue;
-			gr->sessions++;
-			if (json_is_integer(score)) {
-				gr->rated++;
-				gr->satisfied += json_integer_value(score) >= rules->satisfied_min;
-			}
+	/* keep only the agents in scope (ownership of their strings moves to x.g) */
+	x.g.v = xcalloc(all.n ? all.n : 1, sizeof *x.g.v);
+	for (size_t i = 0; rc == 0 && i < all.n; i++)
+		if (in_scope(w, all.v[i].id, all.v[i].team)) {
+			x.g.v[x.g.n++] = all.v[i];
+			all.v[i] = (struct assess_agent){0};
 		}
-		json_decref(ss);
-	}
-	assess_agents_free(&g);
+	assess_agents_free(&all);
+	agents = (json_int_t)x.g.n;
+	if (rc == 0 && w->scope == SCOPE_SELF)
+		rc = kpi_sessions_each(as, rules, w->period, w->self, frt_one, &x, &w->err);
+	else if (rc == 0 && (w->scope == SCOPE_ALL || x.g.n > 0))
+		rc = kpi_sessions_each(as, rules, w->period, NULL, frt_one, &x, &w->err);
+	assess_agents_free(&x.g);
 	if (rc < 0)
 		return rc;
 	w->out = json_pack("{s:s,s:s,s:I,s:i,s:i,s:o,s:o}", "period", w->period, "scope",
@@ -182,7 +202,7 @@ static int run_frt_csat(struct assess_work *w, struct assess_store *as, const st
 			       : w->scope == SCOPE_TEAM ? "team"
 							: "self",
 			   "agents", agents, "fast_max_s", FRT_FAST_S, "slow_min_s", FRT_SLOW_S, "fast",
-			   group_json(&fast), "slow", group_json(&slow));
+			   group_json(&x.fast), "slow", group_json(&x.slow));
 	return 0;
 }
 

@@ -163,6 +163,56 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 	return 0;
 }
 
+int kpi_sessions_each(struct assess_store *a, const struct kpi_rules *r, const char *period,
+		      const char *agent,
+		      int (*fn)(void *arg, const struct assess_session *s, const struct kpi_timing *t),
+		      void *arg, struct kefu_err *err)
+{
+	int64_t d0, d1;
+	if (kpi_period_parse(period, &d0, &d1) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY: %s",
+				period);
+	struct assess_sessions ss = {0};
+	struct assess_windows w = {r->repeat_ms, r->conv_ms, r->repurchase_ms};
+	int rc = assess_store_sessions(a, kpi_day_start_ms(r, d0), kpi_day_start_ms(r, d1 + 1), agent, &w,
+				       &ss, err);
+	struct assess_msg *msgs = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; rc == 0 && i < ss.n; i++) {
+		size_t n = 0;
+		if ((rc = assess_store_messages(a, ss.v[i].id, &msgs, &n, &cap, err)) < 0)
+			break;
+		struct kpi_timing t;
+		kpi_session_timing(msgs, n, r, &t);
+		rc = fn(arg, &ss.v[i], &t);
+	}
+	free(msgs);
+	assess_sessions_free(&ss);
+	return rc;
+}
+
+struct explain_ctx {
+	const struct kpi_rules *r;
+	json_t *arr;
+};
+
+static int explain_one(void *arg, const struct assess_session *s, const struct kpi_timing *t)
+{
+	struct explain_ctx *x = arg;
+	char start[40];
+	clock_format_rfc3339(s->start_ms, x->r->tz_offset_min, start, sizeof start);
+	json_array_append_new(
+	    x->arr,
+	    json_pack("{s:s,s:s,s:o,s:b,s:I,s:f,s:o,s:o,s:b,s:b,s:o,s:b}", "session", s->id, "start", start,
+		      "frt_s", t->has_frt ? json_real((double)t->frt_ms / 1000) : json_null(), "within",
+		      kpi_frt_within(x->r, s->channel, t), "rounds", (json_int_t)t->art_n, "art_sum_s",
+		      (double)t->art_sum_ms / 1000, "score", s->score ? json_integer(s->score) : json_null(),
+		      "solved", s->solved < 0 ? json_null() : json_boolean(s->solved), "repeat", s->repeat,
+		      "credited", s->credited, "customer_type",
+		      s->ctype ? json_string(s->ctype) : json_null(), "repurchased", s->repurchased));
+	return 0;
+}
+
 int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *period, const char *agent,
 		const char *metric, json_t **out, struct kefu_err *err)
 {
@@ -172,39 +222,12 @@ int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *p
 				period);
 	if (kpi_metric_find(metric) < 0)
 		return KEFU_ERR(err, KEFU_EINVAL, "metric", "unknown metric %s", metric);
-	struct assess_sessions ss = {0};
-	struct assess_windows w = {r->repeat_ms, r->conv_ms, r->repurchase_ms};
-	int rc = assess_store_sessions(a, kpi_day_start_ms(r, d0), kpi_day_start_ms(r, d1 + 1), agent, &w,
-				       &ss, err);
-	struct assess_msg *msgs = NULL;
-	size_t cap = 0;
-	json_t *arr = json_array();
-	for (size_t i = 0; rc == 0 && i < ss.n; i++) {
-		struct assess_session *s = &ss.v[i];
-		size_t n = 0;
-		if ((rc = assess_store_messages(a, s->id, &msgs, &n, &cap, err)) < 0)
-			break;
-		struct kpi_timing t;
-		kpi_session_timing(msgs, n, r, &t);
-		char start[40];
-		clock_format_rfc3339(s->start_ms, r->tz_offset_min, start, sizeof start);
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:s,s:s,s:o,s:b,s:I,s:f,s:o,s:o,s:b,s:b,s:o,s:b}", "session", s->id, "start",
-			      start, "frt_s", t.has_frt ? json_real((double)t.frt_ms / 1000) : json_null(),
-			      "within", kpi_frt_within(r, s->channel, &t), "rounds", (json_int_t)t.art_n,
-			      "art_sum_s", (double)t.art_sum_ms / 1000, "score",
-			      s->score ? json_integer(s->score) : json_null(), "solved",
-			      s->solved < 0 ? json_null() : json_boolean(s->solved), "repeat", s->repeat,
-			      "credited", s->credited, "customer_type",
-			      s->ctype ? json_string(s->ctype) : json_null(), "repurchased", s->repurchased));
-	}
-	free(msgs);
-	assess_sessions_free(&ss);
+	struct explain_ctx x = {r, json_array()};
+	int rc = kpi_sessions_each(a, r, period, agent, explain_one, &x, err);
 	if (rc < 0) {
-		json_decref(arr);
+		json_decref(x.arr);
 		return rc;
 	}
-	*out = arr;
+	*out = x.arr;
 	return 0;
 }

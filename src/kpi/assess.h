@@ -28,4 +28,12 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *period, const char *agent,
 		const char *metric, json_t **out, struct kefu_err *err);
 
+/* The sessions of the period (of agent, or of every agent when NULL), ordered by start, each with
+ * the timing the round rules give it; fn returns 0 to go on or a negative code to stop with it.
+ * kpi_explain and the API's FRT-vs-CSAT view (D-4) are built on it. */
+int kpi_sessions_each(struct assess_store *a, const struct kpi_rules *r, const char *period,
+		      const char *agent,
+		      int (*fn)(void *arg, const struct assess_session *s, const struct kpi_timing *t),
+		      void *arg, struct kefu_err *err);
+
 #endif
