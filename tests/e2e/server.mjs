@@ -27,7 +27,7 @@ async function tail(file, n = 40) {
 export async function startServer(opts = {}) {
   const bin = resolve(repoRoot, opts.bin || process.env.KEFU_BIN || 'build/kefu');
   const staticDir = resolve(repoRoot, opts.staticDir || 'web/dist');
-  const timeoutMs = opts.timeoutMs ?? 20000;
+  const timeoutMs = opts.timeoutMs ?? 60000; // ASan start-up (lexicon compile, WAL recovery) on a busy machine
   if (!existsSync(bin)) throw new Error(`kefu binary not found at ${bin} (run make build, or set KEFU_BIN/KEFU_URL)`);
   const dir = await mkdtemp(join(tmpdir(), 'kefu-test-'));
   const portFile = join(dir, 'port');
