@@ -41,7 +41,7 @@ else
 fi
 
 echo "== integration tests (real kefu serve, sanitizer build)"
-KEFU_BIN=build-asan/kefu node --test --test-concurrency=1 tests/integration/ 2>&1 | tee "$log_dir/integration.log"
+KEFU_CHECK_EXIT=1 KEFU_BIN=build-asan/kefu node --test --test-concurrency=1 tests/integration/ 2>&1 | tee "$log_dir/integration.log"
 count_node "$log_dir/integration.log"
 
 echo "== browser tests (playwright-core + chromium)"

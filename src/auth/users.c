@@ -75,11 +75,11 @@ int users_validate(const struct user_new *u, struct kefu_err *err)
 
 json_t *users_created_data(const struct user_new *u, const char *id, const char *pw_hash)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:i,s:s}", "id", id, "name", u->name,
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:s}", "id", id, "name", u->name,
 			 "display", u->display && *u->display ? u->display : u->name, "role", u->role,
 			 "level", u->level ? u->level : "", "team", u->team ? u->team : "", "post",
 			 u->post ? u->post : "", "dept", u->dept ? u->dept : "", "skills",
-			 u->skills ? u->skills : json_array(), "max_chats",
+			 u->skills ? json_incref(u->skills) : json_array(), "max_chats",
 			 u->max_chats > 0 ? u->max_chats : DEFAULT_MAX_CHATS, "pw_hash", pw_hash);
 }
 

@@ -85,6 +85,7 @@ export async function startServer(opts = {}) {
     proc,
     logFile,
     log: () => tail(logFile, 200),
+    killed: false, // set by a test that kills the server on purpose
     async stop() {
       if (!exited) {
         proc.kill('SIGTERM');
@@ -93,6 +94,14 @@ export async function startServer(opts = {}) {
         clearTimeout(timer);
       }
       log.end();
+      // KEFU_CHECK_EXIT=1 (scripts/test.sh): a server stopped with SIGTERM must exit 0, so a leak or
+      // any sanitizer report in the ASan build fails the test that ran it. A test that killed the
+      // server itself (kill -9) is not checked.
+      if (process.env.KEFU_CHECK_EXIT && !this.killed && exited && (exited.code !== 0 || exited.sig)) {
+        const tailLog = await tail(logFile, 60);
+        if (!process.env.KEFU_KEEP_TMP) await rm(dir, { recursive: true, force: true });
+        throw new Error(`kefu serve exited with code ${exited.code} signal ${exited.sig} after SIGTERM\n${tailLog}`);
+      }
       if (!process.env.KEFU_KEEP_TMP) await rm(dir, { recursive: true, force: true });
       return exited;
     },

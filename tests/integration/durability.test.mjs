@@ -41,6 +41,7 @@ test('acknowledged messages survive kill -9, in order', async () => {
     }
   });
   await new Promise((r) => setTimeout(r, 1500));
+  srv.killed = true;
   srv.proc.kill('SIGKILL');
   killed = true; // acks that raced with the kill were recorded before this line only if received
   await Promise.all(pumps);
