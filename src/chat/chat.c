@@ -998,6 +998,11 @@ static void kb_after_customer(struct chat *c, struct chat_session *s, struct pen
 {
 	int64_t seq = s->last_seq;
 	if (s->state == SESSION_ASSIGNED && s->agent[0] && c->kb.suggest) {
+		/* KB-3 at most once per chat per interval: a burst of lines needs one search, and the
+		 * search must not become the cost of every message under load */
+		if (s->last_suggest_ms && now - s->last_suggest_ms < c->policy->suggest_interval_ms)
+			return;
+		s->last_suggest_ms = now;
 		json_t *items = c->kb.suggest(c->kb.ctx, text, len);
 		if (items && json_array_size(items) > 0)
 			pending_add(p, TO_AGENT, NULL, s->agent,

@@ -37,6 +37,7 @@ struct chat_session {
 	int64_t unanswered_ms; /* oldest customer message not yet answered, 0 if none */
 	int64_t last_seq; /* last seq handed out */
 	bool rated; /* a rating was recorded */
+	int64_t last_suggest_ms; /* last KB-3 suggestion search for this chat, 0 if none */
 	int customer_msgs; /* customer messages scored for emotion (C-11) */
 	int negative_msgs; /* of which negative */
 	bool emotion_alerted; /* the negative-share alert was raised once */

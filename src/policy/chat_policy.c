@@ -29,6 +29,7 @@ static const struct chat_policy defaults = {
     .negative_share_alert = 0.5, /* C-11 */
     .negative_min_msgs = 2,
     .alerts_kept = 50,
+    .suggest_interval_ms = 1000,
 };
 
 const struct chat_policy *chat_policy_default(void)

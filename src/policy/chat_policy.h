@@ -30,6 +30,7 @@ struct chat_policy {
 					… */
 	int negative_min_msgs; /* … once the customer has sent at least this many */
 	int alerts_kept; /* alerts kept for the supervisor view */
+	int suggest_interval_ms; /* KB-3: at most one suggestion search per chat per interval */
 };
 
 /* The built-in defaults (SPEC §2). Borrowed, static. */

@@ -83,7 +83,10 @@ struct store {
 };
 
 #define CKPT_PAGES 4096 /* ask for a background checkpoint past this many WAL frames (16 MiB) */
-#define CKPT_FORCE_PAGES 65536 /* the writer checkpoints itself past this (256 MiB): bounds the WAL */
+#define CKPT_FORCE_PAGES                                                                                     \
+	12288 /* the writer finishes a checkpoint itself past this (48 MiB): the background pass has copied  \
+		 most frames by then, and only a writer-side pass lets the WAL restart under sustained load  \
+	       */
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
