@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "base/clock.h"
+#include "base/datafile.h"
 #include "base/mem.h"
 #include "ticket/calendar_int.h"
 
@@ -233,16 +234,10 @@ fail:
 
 int calendar_load_file(const char *path, struct calendar **out, struct kefu_err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return KEFU_ERR(err, KEFU_EIO, "calendar", "cannot open %.200s: %s", path, strerror(errno));
-	char *text = xmalloc(CAL_MAX_FILE + 1);
-	size_t n = fread(text, 1, CAL_MAX_FILE + 1, fp);
-	fclose(fp);
-	int r;
-	if (n > CAL_MAX_FILE)
-		r = KEFU_ERR(err, KEFU_EINVAL, "calendar", "%.200s is larger than 1 MiB", path);
-	else
+	char *text = NULL;
+	size_t n = 0;
+	int r = datafile_read(path, CAL_MAX_FILE, "calendar", &text, &n, err);
+	if (r == 0)
 		r = calendar_parse(text, n, path, out, err);
 	free(text);
 	return r;
@@ -250,23 +245,7 @@ int calendar_load_file(const char *path, struct calendar **out, struct kefu_err 
 
 const char *calendar_default_path(char *out, size_t cap)
 {
-	const char *env = getenv("KEFU_CALENDAR");
-	struct stat st;
-	if (env && *env) {
-		snprintf(out, cap, "%s", env);
-		return out;
-	}
-	if (stat(CAL_DEFAULT_FILE, &st) == 0) {
-		snprintf(out, cap, "%s", CAL_DEFAULT_FILE);
-		return out;
-	}
-	const char *src = getenv("KEFU_SOURCE_DIR");
-#ifdef KEFU_SOURCE_DIR
-	if (!src || !*src)
-		src = KEFU_SOURCE_DIR;
-#endif
-	snprintf(out, cap, "%s/%s", src && *src ? src : ".", CAL_DEFAULT_FILE);
-	return out;
+	return datafile_path("KEFU_CALENDAR", CAL_DEFAULT_FILE, out, cap);
 }
 
 void calendar_free(struct calendar *c)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/buf.h"
+#include "base/datafile.h"
 #include "base/mem.h"
 
 #define NOTICE_MAX_FILE (256 * 1024)
@@ -82,36 +83,18 @@ done:
 
 int notice_templates_load_file(const char *path, struct notice_templates **out, struct kefu_err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return KEFU_ERR(err, KEFU_EIO, "notices", "cannot open %.200s: %s", path, strerror(errno));
-	char *text = xmalloc(NOTICE_MAX_FILE + 1);
-	size_t n = fread(text, 1, NOTICE_MAX_FILE + 1, fp);
-	fclose(fp);
-	int r = n > NOTICE_MAX_FILE
-	    ? KEFU_ERR(err, KEFU_EINVAL, "notices", "%.200s is larger than 256 KiB", path)
-	    : notice_templates_parse(text, n, out, err);
+	char *text = NULL;
+	size_t n = 0;
+	int r = datafile_read(path, NOTICE_MAX_FILE, "notices", &text, &n, err);
+	if (r == 0)
+		r = notice_templates_parse(text, n, out, err);
 	free(text);
 	return r;
 }
 
 const char *notice_default_path(char *out, size_t cap)
 {
-	const char *env = getenv("KEFU_NOTICES");
-	struct stat st;
-	if (env && *env)
-		snprintf(out, cap, "%s", env);
-	else if (stat(NOTICE_POLICY_FILE, &st) == 0)
-		snprintf(out, cap, "%s", NOTICE_POLICY_FILE);
-	else {
-		const char *src = getenv("KEFU_SOURCE_DIR");
-#ifdef KEFU_SOURCE_DIR
-		if (!src || !*src)
-			src = KEFU_SOURCE_DIR;
-#endif
-		snprintf(out, cap, "%s/%s", src && *src ? src : ".", NOTICE_POLICY_FILE);
-	}
-	return out;
+	return datafile_path("KEFU_NOTICES", NOTICE_POLICY_FILE, out, cap);
 }
 
 void notice_templates_free(struct notice_templates *t)

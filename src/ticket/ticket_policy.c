@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/datafile.h"
 #include "base/mem.h"
 #include "ticket/ticket.h"
 
@@ -160,36 +161,18 @@ fail:
 
 int ticket_policy_load_file(const char *path, struct ticket_policy **out, struct kefu_err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return KEFU_ERR(err, KEFU_EIO, "policy", "cannot open %.200s: %s", path, strerror(errno));
-	char *text = xmalloc(POLICY_MAX_FILE + 1);
-	size_t n = fread(text, 1, POLICY_MAX_FILE + 1, fp);
-	fclose(fp);
-	int r = n > POLICY_MAX_FILE
-	    ? KEFU_ERR(err, KEFU_EINVAL, "policy", "%.200s is larger than 1 MiB", path)
-	    : ticket_policy_parse(text, n, out, err);
+	char *text = NULL;
+	size_t n = 0;
+	int r = datafile_read(path, POLICY_MAX_FILE, "policy", &text, &n, err);
+	if (r == 0)
+		r = ticket_policy_parse(text, n, out, err);
 	free(text);
 	return r;
 }
 
 const char *ticket_policy_default_path(char *out, size_t cap)
 {
-	const char *env = getenv("KEFU_TICKET_POLICY");
-	struct stat st;
-	if (env && *env)
-		snprintf(out, cap, "%s", env);
-	else if (stat(TICKET_POLICY_FILE, &st) == 0)
-		snprintf(out, cap, "%s", TICKET_POLICY_FILE);
-	else {
-		const char *src = getenv("KEFU_SOURCE_DIR");
-#ifdef KEFU_SOURCE_DIR
-		if (!src || !*src)
-			src = KEFU_SOURCE_DIR;
-#endif
-		snprintf(out, cap, "%s/%s", src && *src ? src : ".", TICKET_POLICY_FILE);
-	}
-	return out;
+	return datafile_path("KEFU_TICKET_POLICY", TICKET_POLICY_FILE, out, cap);
 }
 
 const struct sla_spec *ticket_policy_deadline(const struct ticket_policy *p, const char *name)

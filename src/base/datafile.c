@@ -1,0 +1,50 @@
+/* datafile.c — reading and locating shipped data files (see datafile.h). */
+#include "base/datafile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/mem.h"
+
+int datafile_read(const char *path, size_t max, const char *field, char **text, size_t *len,
+		  struct kefu_err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return KEFU_ERR(err, KEFU_EIO, field, "cannot open %.200s: %s", path, strerror(errno));
+	char *buf = xmalloc(max + 1);
+	size_t n = fread(buf, 1, max + 1, fp);
+	fclose(fp);
+	if (n > max) {
+		free(buf);
+		return KEFU_ERR(err, KEFU_EINVAL, field, "%.200s is larger than %zu KiB", path, max / 1024);
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+const char *datafile_path(const char *env, const char *rel, char *out, size_t cap)
+{
+	const char *over = env ? getenv(env) : NULL;
+	struct stat st;
+	if (over && *over) {
+		snprintf(out, cap, "%s", over);
+		return out;
+	}
+	if (stat(rel, &st) == 0) {
+		snprintf(out, cap, "%s", rel);
+		return out;
+	}
+	const char *src = getenv("KEFU_SOURCE_DIR");
+#ifdef KEFU_SOURCE_DIR
+	if (!src || !*src)
+		src = KEFU_SOURCE_DIR;
+#endif
+	snprintf(out, cap, "%s/%s", src && *src ? src : ".", rel);
+	return out;
+}
