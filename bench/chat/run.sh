@@ -105,6 +105,13 @@ taskset -c "$server_cpu" "$kefu_bin" serve --config bench/chat/bench.conf --db "
 server_pid=$!
 port=$(wait_port "$tmp/kefu.port")
 load kefu "$port"
+# issue 4: the time the compliance guard adds per message, from the server's own counters
+metrics=$(curl -s "http://127.0.0.1:$port/metrics" || true)
+g_ns=$(echo "$metrics" | sed -n 's/^kefu_guard_scan_nanoseconds_total \([0-9]*\)$/\1/p')
+g_n=$(echo "$metrics" | sed -n 's/^kefu_guard_scans_total \([0-9]*\)$/\1/p')
+if [ -n "$g_n" ] && [ "${g_n:-0}" -gt 0 ]; then
+	echo "kefu: guard added $((g_ns / g_n)) ns per message on average over $g_n messages (in the loop thread)"
+fi
 stop_server
 acked=$(sed -n 's/.*phase=summary.* acked=\([0-9]*\).*/\1/p' "$tmp/kefu.out")
 stored=$(sqlite3 "$tmp/kefu.db" "SELECT count(*) FROM events WHERE type='message' AND json_extract(data,'\$.from')='customer'")
