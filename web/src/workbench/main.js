@@ -99,7 +99,10 @@ function scheduleRecv(id) {
       recvTimers.delete(id);
       const e = store.get(id);
       const seq = store.maxSeq(id);
-      if (e && seq > e.recvSent && socket && socket.send({ type: 'recv', session: id, seq })) e.recvSent = seq;
+      if (e && seq > e.recvSent) {
+        if (socket && socket.send({ type: 'recv', session: id, seq })) e.recvSent = seq;
+        else scheduleRecv(id); // the socket is (re)connecting: try again, a receipt is never dropped
+      }
     }, 150)
   );
 }
