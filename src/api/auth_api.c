@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include "api/api.h"
@@ -245,15 +246,21 @@ struct login_work {
 	bool ok; /* result of the verification */
 };
 
+static char dummy_hash_buf[PASSWORD_HASH_MAX];
+static pthread_once_t dummy_hash_once = PTHREAD_ONCE_INIT;
+
+static void dummy_hash_init(void)
+{
+	char pw[33];
+	rand_hex(pw, 16);
+	password_hash(pw, dummy_hash_buf, NULL);
+}
+
+/* A hash of a random password, made once (login workers run concurrently). */
 static const char *dummy_hash(void)
 {
-	static char h[PASSWORD_HASH_MAX];
-	if (!h[0]) {
-		char pw[33];
-		rand_hex(pw, 16);
-		password_hash(pw, h, NULL);
-	}
-	return h;
+	pthread_once(&dummy_hash_once, dummy_hash_init);
+	return dummy_hash_buf;
 }
 
 static void login_work_cb(uv_work_t *w)

@@ -125,3 +125,9 @@ test('the demo department account has its department and can list its tickets', 
   const list = await api(srv.url, 'GET', '/api/v1/tickets', token);
   assert.equal(list.status, 200, list.text);
 });
+
+test('an unknown login name gets the same 401 as a wrong password', async () => {
+  const r = await api(srv.url, 'POST', '/api/v1/login', null, { name: 'nobody-here', password: 'whatever1' });
+  assert.equal(r.status, 401);
+  assert.equal(r.json.error.message, 'wrong name or password');
+});
