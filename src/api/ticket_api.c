@@ -304,6 +304,24 @@ static json_t *progress_link(const struct ticket_created *c)
 
 /* ---- handlers ------------------------------------------------------------------------------- */
 
+/* Creates the ticket; the 201 reply (with its progress link, and the ticket record when
+ * with_ticket) goes out after the commit, an error at once. in's strings stay borrowed from the
+ * caller's body, which ticket_create() has copied from by the time this returns. */
+static void create_and_reply(struct http_req *req, struct app *a, const struct ticket_new *in,
+			     const char *actor, bool with_ticket)
+{
+	struct kefu_err err = {0};
+	struct ticket_created c;
+	struct pending *pd = pending_new(req, a, NULL, 201);
+	pd->with_ticket = with_ticket;
+	if (ticket_create(a->tickets->svc, in, actor, &c, committed_cb, pd, &err) < 0) {
+		free(pd);
+		return api_reply_err(req, &err);
+	}
+	snprintf(pd->id, sizeof pd->id, "%s", c.id);
+	pd->extra = progress_link(&c);
+}
+
 void api_tickets_create(struct http_req *req, void *appv)
 {
 	struct app *a = appv;
@@ -356,17 +374,8 @@ void api_tickets_create(struct http_req *req, void *appv)
 		if (!in.customer)
 			in.customer = json_string_value(json_object_get(sess, "customer"));
 	}
-	struct ticket_created c;
-	struct pending *pd = pending_new(req, a, NULL, 201);
-	int rc = ticket_create(a->tickets->svc, &in, p->id, &c, committed_cb, pd, &err);
+	create_and_reply(req, a, &in, p->id, true);
 	json_decref(sess);
-	if (rc < 0) {
-		free(pd);
-		json_decref(body);
-		return api_reply_err(req, &err);
-	}
-	snprintf(pd->id, sizeof pd->id, "%s", c.id);
-	pd->extra = progress_link(&c);
 	json_decref(body);
 }
 
@@ -398,16 +407,7 @@ void api_tickets_form(struct http_req *req, void *appv)
 	    .description = json_in_str(body, "description"),
 	    .region = json_in_str(body, "region"),
 	};
-	struct ticket_created c;
-	struct pending *pd = pending_new(req, a, NULL, 201);
-	pd->with_ticket = false; /* the customer gets the link, not the internal record */
-	if (ticket_create(a->tickets->svc, &in, NULL, &c, committed_cb, pd, &err) < 0) {
-		free(pd);
-		json_decref(body);
-		return api_reply_err(req, &err);
-	}
-	snprintf(pd->id, sizeof pd->id, "%s", c.id);
-	pd->extra = progress_link(&c);
+	create_and_reply(req, a, &in, NULL, false);
 	json_decref(body);
 }
 
