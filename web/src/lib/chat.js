@@ -184,3 +184,27 @@ export function historyList(data) {
   if (data && Array.isArray(data.items)) return data.items;
   return [];
 }
+
+// Delivery receipts (docs/api.md `recv`): after messages are shown, tell the server the highest seq
+// displayed, at most once per 150 ms per session. send(frame) returns false while the socket is
+// (re)connecting; the receipt is then retried, never dropped. after(id), if given, runs each time.
+export function makeReceipts(store, send, after) {
+  const timers = new Map();
+  const schedule = (id) => {
+    if (timers.has(id)) return;
+    timers.set(
+      id,
+      setTimeout(() => {
+        timers.delete(id);
+        const e = store.get(id);
+        const seq = store.maxSeq(id);
+        if (e && seq > e.recvSent) {
+          if (send({ type: 'recv', session: id, seq })) e.recvSent = seq;
+          else schedule(id);
+        }
+        if (after) after(id);
+      }, 150)
+    );
+  };
+  return schedule;
+}

@@ -7,7 +7,7 @@ import { html, render, useState, useEffect, useRef } from '../lib/html.js';
 import { t, categoryLabel } from '../i18n.js';
 import { api, wsUrl, newClientId, setCredentials } from '../lib/api.js';
 import { Socket, throttle } from '../lib/socket.js';
-import { ChatStore, historyList } from '../lib/chat.js';
+import { ChatStore, historyList, makeReceipts } from '../lib/chat.js';
 import { LangToggle, Toasts, toast, ConnBadge, MessageList, Composer, useStore, useNow } from '../lib/ui.js';
 
 const AUTH_KEY = 'kefu.widget.auth';
@@ -90,23 +90,7 @@ async function loadHistory(id) {
 }
 
 // Delivery receipts: after messages are shown, tell the server the highest seq we displayed.
-const recvTimers = new Map();
-function scheduleRecv(id) {
-  if (recvTimers.has(id)) return;
-  recvTimers.set(
-    id,
-    setTimeout(() => {
-      recvTimers.delete(id);
-      const e = store.get(id);
-      const seq = store.maxSeq(id);
-      if (e && seq > e.recvSent) {
-        if (socket && socket.send({ type: 'recv', session: id, seq })) e.recvSent = seq;
-        else scheduleRecv(id); // the socket is (re)connecting: try again, a receipt is never dropped
-      }
-      persistResume(id);
-    }, 150)
-  );
-}
+const scheduleRecv = makeReceipts(store, (f) => !!(socket && socket.send(f)), persistResume);
 
 function pickCurrent(sessions) {
   const live = sessions.filter((s) => s.state !== 'closed');

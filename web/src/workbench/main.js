@@ -8,7 +8,7 @@ import { html, render, useState, useEffect } from '../lib/html.js';
 import { t, categoryLabel } from '../i18n.js';
 import { api, wsUrl, newClientId } from '../lib/api.js';
 import { Socket, throttle } from '../lib/socket.js';
-import { ChatStore, historyList } from '../lib/chat.js';
+import { ChatStore, historyList, makeReceipts } from '../lib/chat.js';
 import { chatClocks, level, fmtSecs, frtNorm, DEFAULT_NORMS } from '../lib/clock.js';
 import { LangToggle, Toasts, toast, ConnBadge, LoginForm, MessageList, Composer, useStore, useNow } from '../lib/ui.js';
 import { ProfilePanel } from './profile.js';
@@ -90,22 +90,7 @@ function refreshQueueSoon() {
   if (!queueTimer) queueTimer = setTimeout(refreshQueue, 200);
 }
 
-const recvTimers = new Map();
-function scheduleRecv(id) {
-  if (recvTimers.has(id)) return;
-  recvTimers.set(
-    id,
-    setTimeout(() => {
-      recvTimers.delete(id);
-      const e = store.get(id);
-      const seq = store.maxSeq(id);
-      if (e && seq > e.recvSent) {
-        if (socket && socket.send({ type: 'recv', session: id, seq })) e.recvSent = seq;
-        else scheduleRecv(id); // the socket is (re)connecting: try again, a receipt is never dropped
-      }
-    }, 150)
-  );
-}
+const scheduleRecv = makeReceipts(store, (f) => !!(socket && socket.send(f)));
 
 function adopt(session) {
   const e = store.upsertSession(session);
