@@ -1,6 +1,6 @@
 /* migrations_embedded.c — the text of src/store/migrations/NNN_name.sql compiled into the binary, in
  * order. The .sql files are the readable source; tests/unit/store/test_migrate.c fails when this copy
- * and the files differ, so edit both (or regenerate this array from the files) in one commit.
+ * and the files differ: regenerate it with scripts/embed-migrations.py after editing a migration.
  * This file only holds data; migrate.c applies it. */
 #include "store/migrate.h"
 
