@@ -37,7 +37,7 @@ run: deps kefu web
 	@bash scripts/run.sh $(BUILD)/kefu $(LISTEN)
 
 test: deps build asan web
-	@bash scripts/test.sh
+	@KEFU_BUILD=$(BUILD) KEFU_ASAN_BUILD=$(ASAN_BUILD) bash scripts/test.sh
 
 unit: asan
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)

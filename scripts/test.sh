@@ -9,9 +9,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
+build=${KEFU_BUILD:-build}            # release build (browser tests)
+asan_build=${KEFU_ASAN_BUILD:-build-asan} # sanitizer build (unit and integration tests)
 passed=0
 failed=0
-log_dir=${KEFU_TEST_LOG_DIR:-build/test-logs}
+log_dir=${KEFU_TEST_LOG_DIR:-$build/test-logs}
 mkdir -p "$log_dir"
 
 count_node() { # $1 = log file: adds node --test's "# pass N" / "# fail N"
@@ -29,7 +31,7 @@ if bash scripts/check-format.sh; then passed=$((passed + 1)); else failed=$((fai
 echo "== unit tests (sanitizer build)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-(cd build-asan && ctest --output-on-failure -j "$JOBS" --timeout 300) 2>&1 | tee "$log_dir/unit.log"
+(cd "$asan_build" && ctest --output-on-failure -j "$JOBS" --timeout 300) 2>&1 | tee "$log_dir/unit.log"
 u_total=$(grep -Eo 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log_dir/unit.log" | tail -1)
 if [ -n "$u_total" ]; then
   u_failed=$(echo "$u_total" | awk '{print $3}')
@@ -41,11 +43,11 @@ else
 fi
 
 echo "== integration tests (real kefu serve, sanitizer build)"
-KEFU_CHECK_EXIT=1 KEFU_BIN=build-asan/kefu node --test --test-concurrency=1 tests/integration/ 2>&1 | tee "$log_dir/integration.log"
+KEFU_CHECK_EXIT=1 KEFU_BIN="$asan_build/kefu" node --test --test-concurrency=1 tests/integration/ 2>&1 | tee "$log_dir/integration.log"
 count_node "$log_dir/integration.log"
 
 echo "== browser tests (playwright-core + chromium)"
-KEFU_BIN=build/kefu node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log_dir/e2e.log"
+KEFU_BIN="$build/kefu" node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log_dir/e2e.log"
 count_node "$log_dir/e2e.log"
 
 echo
