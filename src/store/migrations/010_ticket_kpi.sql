@@ -1,0 +1,1 @@
+-- 010_ticket_kpi: reserved by h1b (ticket kinds in kefu import, K-11, K-27, K-28, K-29, K-33, K-34)
