@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/kb_api_int.h"
 #include "base/clock.h"
 #include "base/map.h"
 #include "base/mem.h"
@@ -27,12 +28,6 @@ enum {
 
 #define KB_BOT_MIN_SCORE 6.0 /* KB-6: first hit's score the bot needs (with a clear lead) */
 #define KB_BOT_LEAD 1.5 /* … and at least this many times the second hit's score */
-
-struct kb_api {
-	struct store_kb *reads; /* the loop thread's kb read connection (owned) */
-	struct kb_config *config; /* synonyms, triggers, weights (owned) */
-	struct map reviewing; /* article id → (void *)1 while an accepted review is being stored */
-};
 
 int kb_api_start(struct app *a, const char *dir, struct kefu_err *err)
 {
@@ -65,14 +60,13 @@ void kb_api_free(struct app *a)
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-/* Rewrites the instants "<x>_ms" of v (recursively) as "<x>_at" ("at_ms" as "at"), RFC 3339. */
-static void times_out(json_t *v)
+void kb_api__times_out(json_t *v)
 {
 	static const char *const keys[] = {"at_ms", "updated_ms", "proposed_ms", "reviewed_ms", NULL};
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
-		json_array_foreach(v, i, x) times_out(x);
+		json_array_foreach(v, i, x) kb_api__times_out(x);
 		return;
 	}
 	if (!json_is_object(v))
@@ -97,10 +91,10 @@ static void times_out(json_t *v)
 	}
 	const char *key;
 	json_t *x;
-	json_object_foreach(v, key, x) if (json_is_object(x) || json_is_array(x)) times_out(x);
+	json_object_foreach(v, key, x) if (json_is_object(x) || json_is_array(x)) kb_api__times_out(x);
 }
 
-static bool kind_valid(const char *k)
+bool kb_api__kind_valid(const char *k)
 {
 	static const char *const kinds[] = {"faq", "manual", "script", "risk", "case"};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -144,33 +138,54 @@ json_t *kb_api_suggest(struct app *a, const char *text, size_t len, int top)
 	json_t *h;
 	json_array_foreach(hits, i, h)
 	{
-		json_array_append_new(out,
-				      json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(h, "id"), "title",
-						json_object_get(h, "title"), "body",
-						json_object_get(h, "body"), "score",
-						json_object_get(h, "score")));
+		json_array_append_new(
+		    out,
+		    json_pack("{s:O,s:O,s:O,s:O,s:O}", "id", json_object_get(h, "id"), "kind",
+			      json_object_get(h, "kind"), "title", json_object_get(h, "title"), "body",
+			      json_object_get(h, "body"), "score", json_object_get(h, "score")));
 	}
 	json_decref(hits);
 	return out;
 }
 
-char *kb_api_bot_answer(struct app *a, const char *text, size_t len)
+void kb_api__log_query(struct app *a, const char *source, const char *q, size_t len, const char *article)
+{
+	char norm[KB_NORM_MAX + 1];
+	if (kb_normalise_query(q, len, norm, sizeof norm) == 0)
+		return;
+	json_t *data = json_pack("{s:s,s:s}", "source", source, "query", norm);
+	json_object_set_new(data, "article", article ? json_string(article) : json_null());
+	struct store_event ev = {.type = "kb.query_logged", .data = data};
+	store_append(a->store, &ev, NULL, NULL); /* best effort: a full queue only loses a count */
+}
+
+char *kb_api_bot_answer(struct app *a, const char *text, size_t len, bool *unsure)
 {
 	struct kb_hit hits[2];
 	int n = 0;
 	struct store_kb_filter f = {.kind = "faq"};
-	if (!a->kb || kb_search(a->kb->config, a->kb->reads, text, len, &f, 2, hits, &n, NULL) < 0 || n == 0)
+	*unsure = false;
+	if (!a->kb || kb_search(a->kb->config, a->kb->reads, text, len, &f, 2, hits, &n, NULL) < 0)
 		return NULL;
+	kb_api__log_query(a, "bot", text, len, n > 0 ? hits[0].id : NULL);
+	int64_t live = 0;
+	if (n == 0) { /* the bot is on only when the knowledge base has articles */
+		*unsure = store_kb_count(a->kb->reads, &live, NULL) == 0 && live > 0;
+		return NULL;
+	}
 	bool sure = hits[0].trigger ||
 	    (hits[0].score >= KB_BOT_MIN_SCORE && (n < 2 || hits[0].score >= KB_BOT_LEAD * hits[1].score));
-	if (!sure)
+	if (!sure) {
+		*unsure = true;
 		return NULL;
+	}
 	json_t *art = NULL;
 	if (store_kb_article_get(a->kb->reads, hits[0].id, &art, NULL) < 0)
 		return NULL;
 	const char *body = json_string_value(json_object_get(art, "body"));
 	char *answer = body && *body ? xstrdup(body) : NULL;
 	json_decref(art);
+	*unsure = answer == NULL;
 	return answer;
 }
 
@@ -196,12 +211,16 @@ void api_kb_search(struct http_req *req, void *appv)
 			return api_reply_code(req, -KEFU_EINVAL, "top is 1..20", "top");
 		top = (int)t;
 	}
-	if (f.kind && !kind_valid(f.kind))
+	if (f.kind && !kb_api__kind_valid(f.kind))
 		return api_reply_code(req, -KEFU_EINVAL, "kind is faq|manual|script|risk|case", "kind");
 	json_t *hits = NULL;
 	struct kefu_err err = {0};
 	if (search_json(a->kb, q, strlen(q), &f, top, &hits, &err) < 0)
 		return api_reply_err(req, &err);
+	const struct principal *p = http_req_user(req);
+	if (p && p->role != ROLE_QA) /* N-25: what agents look up (QA audits are not questions) */
+		kb_api__log_query(a, "agent", q, strlen(q),
+				  json_string_value(json_object_get(json_array_get(hits, 0), "id")));
 	http_reply_json(req, 200, json_pack("{s:s,s:o}", "query", q, "hits", hits), NULL);
 }
 
@@ -223,7 +242,10 @@ void api_kb_article(struct http_req *req, void *appv)
 		return api_reply_err(req, &err);
 	}
 	json_t *out = json_pack("{s:o,s:o}", "article", art, "versions", versions);
-	times_out(out);
+	json_t *cs = NULL;
+	if (store_kb_case_get(a->kb->reads, id, &cs, NULL) == 0) /* KB-5: source chat and citations */
+		json_object_set_new(out, "case", cs);
+	kb_api__times_out(out);
 	http_reply_json(req, 200, out, NULL);
 }
 
@@ -243,7 +265,7 @@ void api_kb_contributions_list(struct http_req *req, void *appv)
 	struct kefu_err err = {0};
 	if (store_kb_contributions_list(a->kb->reads, state, LIST_MAX, &list, &err) < 0)
 		return api_reply_err(req, &err);
-	times_out(list);
+	kb_api__times_out(list);
 	http_reply_json(req, 200, json_pack("{s:o}", "contributions", list), NULL);
 }
 
@@ -278,7 +300,7 @@ static void reply_contribution(struct kb_pending *pd)
 	json_t *out = json_pack("{s:o}", "contribution", c);
 	if (pd->article[0] && store_kb_article_get(k->reads, pd->article, &art, NULL) == 0)
 		json_object_set_new(out, "article", art);
-	times_out(out);
+	kb_api__times_out(out);
 	http_reply_json(pd->req, pd->status, out, NULL);
 }
 
@@ -323,8 +345,7 @@ static void reviewed_cb(void *arg, int status, int64_t event_id, const struct ke
 	}
 }
 
-/* Checks a string array field of the proposal. */
-static int check_list(json_t *v, const char *field, struct kefu_err *err)
+int kb_api__check_list(json_t *v, const char *field, struct kefu_err *err)
 {
 	if (!v)
 		return 0;
@@ -394,12 +415,12 @@ void api_kb_contribute(struct http_req *req, void *appv)
 	const char *kind = json_string_value(json_object_get(prop, "kind"));
 	const char *title = json_string_value(json_object_get(prop, "title"));
 	int r = 0;
-	if (!kind_valid(kind))
+	if (!kb_api__kind_valid(kind))
 		r = KEFU_ERR(&err, KEFU_EINVAL, "kind", "kind is faq|manual|script|risk|case");
 	else if (!title || !*title)
 		r = KEFU_ERR(&err, KEFU_EINVAL, "title", "the title is empty");
-	else if ((r = check_list(json_object_get(prop, "alternatives"), "alternatives", &err)) == 0)
-		r = check_list(json_object_get(prop, "tags"), "tags", &err);
+	else if ((r = kb_api__check_list(json_object_get(prop, "alternatives"), "alternatives", &err)) == 0)
+		r = kb_api__check_list(json_object_get(prop, "tags"), "tags", &err);
 	if (r < 0) {
 		json_decref(prop);
 		json_decref(body);

@@ -6,6 +6,7 @@
 #define KEFU_API_KB_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "api/app.h"
@@ -29,7 +30,7 @@ json_t *kb_api_suggest(struct app *a, const char *text, size_t len, int top);
 /* KB-6, N-21: the answer of the FAQ whose match is confident enough for the bot to send it, or
  * NULL (caller frees the string). Confident: the first hit is an FAQ placed by a trigger, or its
  * score is at least KB_BOT_MIN_SCORE and clearly above the second hit's. */
-char *kb_api_bot_answer(struct app *a, const char *text, size_t len);
+char *kb_api_bot_answer(struct app *a, const char *text, size_t len, bool *unsure);
 
 /* /api/v1/kb… (docs/api.md) */
 void api_kb_search(struct http_req *req, void *app);
@@ -37,5 +38,18 @@ void api_kb_article(struct http_req *req, void *app);
 void api_kb_contributions_list(struct http_req *req, void *app);
 void api_kb_contribute(struct http_req *req, void *app);
 void api_kb_review(struct http_req *req, void *app);
+/* src/api/kb_ops_api.c */
+void api_kb_articles_list(struct http_req *req, void *app);
+void api_kb_article_create(struct http_req *req, void *app);
+void api_kb_article_update(struct http_req *req, void *app);
+void api_kb_article_retire(struct http_req *req, void *app);
+void api_kb_article_diff(struct http_req *req, void *app);
+void api_kb_export(struct http_req *req, void *app);
+void api_kb_case_create(struct http_req *req, void *app);
+void api_kb_cases_list(struct http_req *req, void *app);
+void api_kb_cite(struct http_req *req, void *app);
+void api_kb_handover(struct http_req *req, void *app);
+void api_kb_bot_rates(struct http_req *req, void *app);
+void api_kb_report(struct http_req *req, void *app);
 
 #endif

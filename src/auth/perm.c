@@ -43,6 +43,13 @@ static const struct perm_entry table[] = {
     {"kb.contribute", STAFF_SERVE, "propose a change or a new article to the knowledge base (KB-4)"},
     {"kb.review", R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
      "list and accept or reject knowledge-base contributions (KB-4, K-40)"},
+    {"kb.edit", R(ROLE_SUPERVISOR) | R(ROLE_MANAGER) | R(ROLE_ADMIN),
+     "create, edit and retire knowledge-base articles, export them (KB-4)"},
+    {"kb.case", R(ROLE_SENIOR) | R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),
+     "save a closed chat as a case, PII masked (KB-1, KB-5)"},
+    {"kb.cite", STAFF_SERVE, "cite a case while serving a chat (KB-5, K-41)"},
+    {"kb.report", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER) | R(ROLE_ADMIN),
+     "the FAQ bot's deflection and hand-over rates, the weekly high-frequency questions (KB-6, N-25)"},
     {"assess.read", STAFF_SERVE,
      "assessment results and their sessions (A-10, D-2); scoped in the handler: manager all, "
      "lead and supervisor their team, agents their own"},

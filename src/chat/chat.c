@@ -530,7 +530,7 @@ void chat_set_kb_hooks(struct chat *c, const struct chat_kb_hooks *h)
 					"customer messages in the queue the FAQ bot considered");
 	c->m_bot_answered = metric_counter("kefu_bot_answers_total", "of those, answered by the FAQ bot");
 	c->m_bot_handover = metric_counter("kefu_bot_handovers_total",
-					   "customers who asked the FAQ bot for a human (转人工)");
+					   "chats the FAQ bot handed to a human (转人工, or not sure)");
 }
 
 const struct principal *chat_conn_principal(const struct chat_conn *cc)
@@ -988,6 +988,21 @@ static bool wants_human(const char *text, size_t len)
 	return false;
 }
 
+/* KB-6, N-21: the bot stops and the chat waits for a human. kb.bot_handover records why and up to
+ * which message the bot had the chat, so the agent who takes it gets a hand-over note (the
+ * customer's questions, the bot's answers, the reason; GET /api/v1/kb/handovers/:session). */
+static void bot_handover(struct chat *c, struct chat_session *s, const char *reason, int64_t now)
+{
+	metric_add(c->m_bot_handover, 1);
+	s->bot_off = true;
+	append(c, "kb.bot_handover", s, NULL, now,
+	       json_pack("{s:s,s:I}", "reason", reason, "to_seq", (json_int_t)s->last_seq), NULL, NULL);
+	system_message(c, s,
+		       strcmp(reason, "asked") == 0 ? "好的，已为您转人工客服，请稍候，接入后会马上回复您。"
+						    : "这个问题需要人工客服为您解答，已为您转人工，请稍候。",
+		       NULL, now);
+}
+
 /* The knowledge base's part of a customer message that was just accepted: p is the message's
  * pending (its callback runs from store_poll on this thread, so frames added now still follow the
  * message after its commit). Assigned: KB-3 suggestions to the serving agent. Queued: the KB-6 FAQ
@@ -1014,15 +1029,15 @@ static void kb_after_customer(struct chat *c, struct chat_session *s, struct pen
 	if (s->state != SESSION_QUEUED || s->bot_off || !c->kb.bot_answer)
 		return;
 	metric_add(c->m_bot_asked, 1);
-	if (wants_human(text, len)) {
-		metric_add(c->m_bot_handover, 1);
-		s->bot_off = true;
-		system_message(c, s, "好的，已为您转人工客服，请稍候，接入后会马上回复您。", NULL, now);
+	if (wants_human(text, len))
+		return bot_handover(c, s, "asked", now);
+	bool unsure = false;
+	char *answer = c->kb.bot_answer(c->kb.ctx, text, len, &unsure);
+	if (!answer) {
+		if (unsure)
+			bot_handover(c, s, "unsure", now);
 		return;
 	}
-	char *answer = c->kb.bot_answer(c->kb.ctx, text, len);
-	if (!answer)
-		return;
 	metric_add(c->m_bot_answered, 1);
 	struct buf b;
 	buf_init(&b);

@@ -56,8 +56,9 @@ struct chat_kb_hooks {
 	 * or NULL / empty for none. Sent as a "suggestions" frame. */
 	json_t *(*suggest)(void *ctx, const char *text, size_t len);
 	/* While the session waits in the queue: an FAQ answer the bot is confident enough to send
-	 * (caller frees), or NULL. */
-	char *(*bot_answer)(void *ctx, const char *text, size_t len);
+	 * (caller frees), or NULL; then *unsure true means the bot is on (the KB has articles) but has
+	 * no confident answer, and hands the chat to a human (KB-6). */
+	char *(*bot_answer)(void *ctx, const char *text, size_t len, bool *unsure);
 	void *ctx;
 };
 /* Copies h (NULL: no hooks). */

@@ -1,5 +1,6 @@
-/* kb.c — `kefu kb import FILE…` and `kefu kb search [--top K] [--format text|json] [QUERY]`
- * (DESIGN §5.4, SPEC KB-1, KB-2). Import: each file validated whole and stored in one transaction,
+/* kb.c — `kefu kb import FILE…`, `kefu kb search [--top K] [--format text|json] [QUERY]`
+ * (DESIGN §5.4, SPEC KB-1, KB-2), `kefu kb export` (JSON Lines / Markdown) and `kefu kb report`
+ * (N-25). Import: each file validated whole and stored in one transaction,
  * errors name file, line and field. Search: one query per stdin line without QUERY; JSON output
  * {"line":N,"hits":[{"id","score"}]} best first. The rules live in src/kb; this file parses options
  * and prints. */
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
+#include "base/clock.h"
 #include "cli/cli.h"
 #include "kb/kb.h"
 #include "store/kb_store.h"
@@ -24,11 +27,18 @@ static void usage(FILE *f)
 	    "usage: kefu kb import FILE… [--db PATH]\n"
 	    "       kefu kb search [--top K] [--format text|json] [--kind K] [--product P] [--tag T]\n"
 	    "                      [--kb-dir DIR] [--db PATH] [QUERY]\n"
+	    "       kefu kb export [--format jsonl|markdown] [--out FILE] [--db PATH]\n"
+	    "       kefu kb report [--week 2026-W47] [--top N] [--format text|json] [--db PATH]\n"
 	    "import: articles as JSON Lines "
 	    "{\"kind\":\"faq|manual|script|risk|case\",\"id\",\"title\",\"body\",\n"
 	    "        \"alternatives\":[…],\"tags\":[…],\"product\"}; a file with an error stores nothing.\n"
+	    "        A FILE ending in .md or .markdown is read as Markdown (docs/kb.md).\n"
 	    "search: without QUERY, one query per line of stdin; --kb-dir holds synonyms.txt and\n"
-	    "        triggers.tsv (default data/kb, else $KEFU_SOURCE_DIR/data/kb).\n");
+	    "        triggers.tsv (default data/kb, else $KEFU_SOURCE_DIR/data/kb).\n"
+	    "export: every live article, JSON Lines as import reads them (default) or one Markdown\n"
+	    "        document; stdout without --out.\n"
+	    "report: the week's high-frequency questions (N-25; default this week, top 20) and the\n"
+	    "        sessions' categories, with the week before's counts.\n");
 }
 
 static bool is_dir(const char *p)
@@ -167,6 +177,100 @@ out:
 	return status;
 }
 
+static int do_export(const char *db, const char *format, const char *out)
+{
+	bool md = strcmp(format, "markdown") == 0;
+	struct store *s = cli_open_store(db);
+	if (!s)
+		return 1;
+	struct store_kb *k = NULL;
+	struct kefu_err err = {0};
+	struct buf b;
+	buf_init(&b);
+	int64_t n = 0;
+	int status = 0;
+	if (store_kb_open(s, &k, &err) < 0 ||
+	    kb_export(k, md ? KB_FORMAT_MARKDOWN : KB_FORMAT_JSONL, &b, &n, &err) < 0) {
+		fprintf(stderr, "kefu kb export: %s\n", err.msg);
+		status = 1;
+	} else {
+		FILE *f = out ? fopen(out, "wb") : stdout;
+		if (!f || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len || (out && fclose(f) != 0)) {
+			fprintf(stderr, "kefu kb export: %s: cannot write\n", out ? out : "stdout");
+			status = 1;
+		} else if (out) {
+			fprintf(stderr, "%s: %lld articles\n", out, (long long)n);
+		}
+	}
+	buf_free(&b);
+	store_kb_close(k);
+	store_close(s);
+	return status;
+}
+
+static void print_report(json_t *r)
+{
+	printf("week %s (%s … %s), compared with %s\n\nquestions (bot queries and agent searches):\n",
+	       json_string_value(json_object_get(r, "week")), json_string_value(json_object_get(r, "from")),
+	       json_string_value(json_object_get(r, "to")),
+	       json_string_value(json_object_get(r, "previous_week")));
+	size_t i;
+	json_t *q;
+	json_array_foreach(json_object_get(r, "queries"), i, q)
+	{
+		const char *title = json_string_value(json_object_get(q, "title"));
+		printf("%3zu. %6lld (%+lld)  %s%s%s%s\n", i + 1,
+		       (long long)json_integer_value(json_object_get(q, "count")),
+		       (long long)json_integer_value(json_object_get(q, "change")),
+		       json_string_value(json_object_get(q, "query")), title ? "  → " : "",
+		       title ? title : "", title ? "" : "  (no article)");
+	}
+	printf("\ncategories of sessions:\n");
+	json_array_foreach(json_object_get(r, "categories"), i, q)
+	{
+		const char *c = json_string_value(json_object_get(q, "category"));
+		printf("%3zu. %6lld (%+lld)  %s\n", i + 1,
+		       (long long)json_integer_value(json_object_get(q, "count")),
+		       (long long)json_integer_value(json_object_get(q, "change")), c && *c ? c : "(none)");
+	}
+}
+
+static int do_report(const char *db, const char *week, int top, bool json)
+{
+	char now[16];
+	struct kefu_err err = {0};
+	if (!week) {
+		kb_week_of(clock_now_ms(), now, sizeof now);
+		week = now;
+	} else {
+		int64_t f, t;
+		if (kb_week_parse(week, &f, &t, NULL, NULL, &err) < 0) {
+			fprintf(stderr, "kefu kb report: --week: %s, not '%s'\n", err.msg, week);
+			return 2;
+		}
+	}
+	struct store *s = cli_open_store(db);
+	if (!s)
+		return 1;
+	struct store_kb *k = NULL;
+	json_t *r = NULL;
+	int status = 0;
+	if (store_kb_open(s, &k, &err) < 0 || kb_report_week(k, week, top, &r, &err) < 0) {
+		fprintf(stderr, "kefu kb report: %s\n", err.msg);
+		status = 1;
+	} else if (json) {
+		char *t = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		puts(t);
+		free(t);
+	} else {
+		print_report(r);
+	}
+	json_decref(r);
+	store_kb_close(k);
+	store_close(s);
+	return status;
+}
+
 int cli_kb(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -174,7 +278,8 @@ int cli_kb(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *verb = argv[1];
-	const char *db = "var/kefu.db", *format = "text", *dir = NULL;
+	const char *db = "var/kefu.db", *format = NULL, *dir = NULL, *out = NULL, *week = NULL;
+	bool top_given = false;
 	struct store_kb_filter f = {0};
 	int top = DEFAULT_TOP;
 	static const struct option opts[] = {
@@ -185,6 +290,8 @@ int cli_kb(int argc, char **argv)
 	    {"product", required_argument, 0, 'p'},
 	    {"tag", required_argument, 0, 'g'},
 	    {"kb-dir", required_argument, 0, 'D'},
+	    {"out", required_argument, 0, 'o'},
+	    {"week", required_argument, 0, 'w'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -204,6 +311,7 @@ int cli_kb(int argc, char **argv)
 				return 2;
 			}
 			top = (int)v;
+			top_given = true;
 			break;
 		}
 		case 'f':
@@ -221,6 +329,12 @@ int cli_kb(int argc, char **argv)
 		case 'D':
 			dir = optarg;
 			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'w':
+			week = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -229,9 +343,30 @@ int cli_kb(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (strcmp(verb, "export") == 0) {
+		if (optind < argc) {
+			fprintf(stderr, "kefu kb export: unexpected argument '%s'\n", argv[optind]);
+			return 2;
+		}
+		if (format && strcmp(format, "jsonl") != 0 && strcmp(format, "markdown") != 0) {
+			fprintf(stderr, "kefu kb export: --format must be jsonl or markdown, not '%s'\n",
+				format);
+			return 2;
+		}
+		return do_export(db, format ? format : "jsonl", out);
+	}
+	if (!format)
+		format = "text";
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "kefu kb: --format must be text or json, not '%s'\n", format);
 		return 2;
+	}
+	if (strcmp(verb, "report") == 0) {
+		if (optind < argc) {
+			fprintf(stderr, "kefu kb report: unexpected argument '%s'\n", argv[optind]);
+			return 2;
+		}
+		return do_report(db, week, top_given ? top : 20, strcmp(format, "json") == 0);
 	}
 	if (strcmp(verb, "import") == 0)
 		return do_import(db, argc - optind, argv + optind);

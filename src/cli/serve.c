@@ -84,9 +84,9 @@ static json_t *kb_suggest_cb(void *ctx, const char *text, size_t len)
 	return kb_api_suggest(ctx, text, len, KB_API_SUGGEST_TOP);
 }
 
-static char *kb_bot_cb(void *ctx, const char *text, size_t len)
+static char *kb_bot_cb(void *ctx, const char *text, size_t len, bool *unsure)
 {
-	return kb_api_bot_answer(ctx, text, len);
+	return kb_api_bot_answer(ctx, text, len, unsure);
 }
 
 static void usage(FILE *f)

@@ -110,6 +110,8 @@ static json_t *list_or_empty(json_t *obj, const char *key)
 	return json_is_array(v) ? json_deep_copy(v) : json_array();
 }
 
+static int check_obj(const char *name, int line, json_t *obj, struct rec *r, struct kefu_err *err);
+
 /* Parses and validates one line into r. */
 static int parse_line(const char *name, int line, const char *s, size_t n, struct rec *r,
 		      struct kefu_err *err)
@@ -122,6 +124,12 @@ static int parse_line(const char *name, int line, const char *s, size_t n, struc
 	if (!obj)
 		return LINE_ERR(err, name, line, "-", "invalid JSON at column %d: %s", je.column, je.text);
 	r->obj = obj;
+	return check_obj(name, line, obj, r, err);
+}
+
+/* Validates one article object (r->obj) into r. */
+static int check_obj(const char *name, int line, json_t *obj, struct rec *r, struct kefu_err *err)
+{
 	if (!json_is_object(obj))
 		return LINE_ERR(err, name, line, "-", "not an object");
 	const char *key;
@@ -174,6 +182,11 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+static int add_seen(struct map *seen, struct rec *recs, size_t n, const char *name, struct kefu_err *err);
+static void free_recs(struct rec *recs, size_t nrec);
+static int store_recs(struct store_kb_writer *w, const char *name, struct rec *recs, size_t nrec,
+		      struct kb_import_stats *st, struct kefu_err *err);
+
 int kb_import_buffer(struct store_kb_writer *w, const char *name, const char *data, size_t len,
 		     struct kb_import_stats *st, struct kefu_err *err)
 {
@@ -209,19 +222,47 @@ int kb_import_buffer(struct store_kb_writer *w, const char *name, const char *da
 		memset(rc, 0, sizeof *rc);
 		if ((r = parse_line(name, line, s, n, rc, err)) < 0)
 			goto out;
-		uintptr_t prev = (uintptr_t)map_get(&seen, rc->id);
-		if (prev) {
-			if (!json_equal(recs[prev - 1].content, rc->content)) {
-				r = LINE_ERR(err, name, line, "id",
-					     "'%s' reused with different content (line %d)", rc->id,
-					     recs[prev - 1].line);
-				goto out;
-			}
-			continue; /* the same article twice: stored once */
-		}
-		map_put(&seen, rc->id, (void *)(uintptr_t)nrec);
-		rc->store = true;
+		if ((r = add_seen(&seen, recs, nrec, name, err)) < 0)
+			goto out;
 	}
+	r = store_recs(w, name, recs, nrec, st, err);
+out:
+	free_recs(recs, nrec);
+	map_free(&seen);
+	return r;
+}
+
+/* recs[n-1] was just read: an id seen before must have the same content (then it is stored once). */
+static int add_seen(struct map *seen, struct rec *recs, size_t n, const char *name, struct kefu_err *err)
+{
+	struct rec *rc = &recs[n - 1];
+	uintptr_t prev = (uintptr_t)map_get(seen, rc->id);
+	if (prev) {
+		if (!json_equal(recs[prev - 1].content, rc->content))
+			return LINE_ERR(err, name, rc->line, "id",
+					"'%s' reused with different content (line %d)", rc->id,
+					recs[prev - 1].line);
+		return 0; /* the same article twice: stored once */
+	}
+	map_put(seen, rc->id, (void *)(uintptr_t)n);
+	rc->store = true;
+	return 0;
+}
+
+static void free_recs(struct rec *recs, size_t nrec)
+{
+	for (size_t i = 0; i < nrec; i++) {
+		json_decref(recs[i].content);
+		json_decref(recs[i].obj);
+	}
+	free(recs);
+}
+
+/* Stores the validated articles in one transaction (nothing on any error). */
+static int store_recs(struct store_kb_writer *w, const char *name, struct rec *recs, size_t nrec,
+		      struct kb_import_stats *st, struct kefu_err *err)
+{
+	int r;
 	st->lines = (int64_t)nrec;
 	if ((r = store_kb_writer_begin(w, err)) < 0)
 		goto out;
@@ -273,13 +314,184 @@ int kb_import_buffer(struct store_kb_writer *w, const char *name, const char *da
 out:
 	if (r < 0)
 		store_kb_writer_rollback(w);
-	for (size_t i = 0; i < nrec; i++) {
-		json_decref(recs[i].content);
-		json_decref(recs[i].obj);
-	}
-	free(recs);
-	map_free(&seen);
 	return r;
+}
+
+/* ---- Markdown (docs/kb.md "Markdown") ------------------------------------------------------ */
+
+/* A one-line Markdown value: "\\" → '\', "\n" → newline, "\r" → CR; a lone '\' stays. */
+static json_t *md_unescape(const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '\\' || s[i + 1] == 'n' || s[i + 1] == 'r')) {
+			i++;
+			buf_append(&b, s[i] == 'n' ? "\n" : s[i] == 'r' ? "\r" : "\\", 1);
+		} else {
+			buf_append(&b, s + i, 1);
+		}
+	}
+	json_t *v = json_stringn(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return v;
+}
+
+struct md_line {
+	const char *s;
+	size_t n;
+	int no;
+};
+
+static bool md_blank(const struct md_line *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->s[i] != ' ' && l->s[i] != '\t')
+			return false;
+	return true;
+}
+
+static bool md_heading(const struct md_line *l)
+{
+	return l->n >= 3 && memcmp(l->s, "## ", 3) == 0;
+}
+
+/* Parses the article whose heading is lines[*i] into r; *i moves past it. */
+static int md_article(const char *name, const struct md_line *lines, size_t nl, size_t *i, struct rec *r,
+		      struct kefu_err *err)
+{
+	const struct md_line *h = &lines[*i];
+	int line = h->no;
+	json_t *obj = json_object();
+	r->obj = obj;
+	json_object_set_new(obj, "title", md_unescape(h->s + 3, h->n - 3));
+	size_t k = *i + 1;
+	while (k < nl && md_blank(&lines[k]))
+		k++;
+	for (; k < nl && !md_blank(&lines[k]) && !md_heading(&lines[k]); k++) {
+		const struct md_line *l = &lines[k];
+		const char *colon = l->n > 2 ? memchr(l->s, ':', l->n) : NULL;
+		if (l->n < 2 || memcmp(l->s, "- ", 2) != 0 || !colon)
+			return LINE_ERR(err, name, l->no, "-",
+					"expected a field line '- name: value' or a blank line");
+		size_t klen = (size_t)(colon - l->s) - 2;
+		const char *val = colon + 1;
+		size_t vlen = l->n - (size_t)(val - l->s);
+		if (vlen > 0 && *val == ' ')
+			val++, vlen--;
+		char key[16];
+		if (klen == 0 || klen >= sizeof key)
+			return LINE_ERR(err, name, l->no, "-", "unknown field");
+		memcpy(key, l->s + 2, klen);
+		key[klen] = '\0';
+		json_t *v = md_unescape(val, vlen);
+		const char *list = strcmp(key, "tag") == 0 ? "tags"
+		    : strcmp(key, "alternative") == 0	   ? "alternatives"
+							   : NULL;
+		if (list) {
+			json_t *arr = json_object_get(obj, list);
+			if (!arr)
+				json_object_set_new(obj, list, arr = json_array());
+			json_array_append_new(arr, v);
+		} else if (strcmp(key, "id") == 0 || strcmp(key, "kind") == 0 ||
+			   strcmp(key, "product") == 0) {
+			if (json_object_get(obj, key)) {
+				json_decref(v);
+				return LINE_ERR(err, name, l->no, key, "given twice");
+			}
+			json_object_set_new(obj, key, v);
+		} else {
+			json_decref(v);
+			return LINE_ERR(err, name, l->no, key,
+					"unknown field (id, kind, product, tag, alternative)");
+		}
+	}
+	/* the body: up to the next heading, one leading '\' removed, blank lines around it trimmed */
+	size_t from = k, to = k;
+	while (to < nl && !md_heading(&lines[to]))
+		to++;
+	*i = to;
+	while (from < to && md_blank(&lines[from]))
+		from++;
+	size_t end = to;
+	while (end > from && md_blank(&lines[end - 1]))
+		end--;
+	struct buf b;
+	buf_init(&b);
+	for (size_t j = from; j < end; j++) {
+		const char *s = lines[j].s;
+		size_t n = lines[j].n;
+		if (n > 0 && s[0] == '\\')
+			s++, n--;
+		buf_append(&b, s, n);
+		if (j + 1 < end)
+			buf_puts(&b, "\n");
+	}
+	json_object_set_new(obj, "body", json_stringn(b.data ? b.data : "", b.len));
+	buf_free(&b);
+	if (!json_object_get(obj, "id"))
+		return LINE_ERR(err, name, line, "id", "missing (a line '- id: …' under the title)");
+	if (!json_object_get(obj, "kind"))
+		return LINE_ERR(err, name, line, "kind", "missing (a line '- kind: faq' under the title)");
+	return check_obj(name, line, obj, r, err);
+}
+
+int kb_import_markdown(struct store_kb_writer *w, const char *name, const char *data, size_t len,
+		       struct kb_import_stats *st, struct kefu_err *err)
+{
+	memset(st, 0, sizeof *st);
+	size_t bad;
+	if (!utf8_valid(data, len, &bad)) {
+		int no = 1;
+		for (size_t i = 0; i < bad; i++)
+			no += data[i] == '\n';
+		return LINE_ERR(err, name, no, "-", "invalid UTF-8");
+	}
+	struct md_line *lines = NULL;
+	size_t nl = 0, lcap = 0;
+	for (size_t p = 0; p < len;) {
+		const char *e = memchr(data + p, '\n', len - p);
+		size_t n = e ? (size_t)(e - (data + p)) : len - p;
+		if (nl == lcap) {
+			lcap = lcap ? lcap * 2 : 256;
+			lines = xrealloc(lines, sizeof *lines * lcap);
+		}
+		lines[nl] =
+		    (struct md_line){data + p, n > 0 && data[p + n - 1] == '\r' ? n - 1 : n, (int)nl + 1};
+		nl++;
+		p += n + (e ? 1 : 0);
+	}
+	struct rec *recs = NULL;
+	size_t nrec = 0, cap = 0;
+	struct map seen;
+	map_init(&seen);
+	int r = 0;
+	size_t i = 0;
+	while (i < nl && !md_heading(&lines[i])) /* the document's own title and any text before */
+		i++;
+	while (i < nl) {
+		if (nrec == cap) {
+			cap = cap ? cap * 2 : 64;
+			recs = xrealloc(recs, sizeof *recs * cap);
+		}
+		struct rec *rc = &recs[nrec++];
+		memset(rc, 0, sizeof *rc);
+		if ((r = md_article(name, lines, nl, &i, rc, err)) < 0 ||
+		    (r = add_seen(&seen, recs, nrec, name, err)) < 0)
+			goto out;
+	}
+	r = store_recs(w, name, recs, nrec, st, err);
+out:
+	free_recs(recs, nrec);
+	map_free(&seen);
+	free(lines);
+	return r;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
 int kb_import_file(struct store_kb_writer *w, const char *path, struct kb_import_stats *st,
@@ -297,7 +509,9 @@ int kb_import_file(struct store_kb_writer *w, const char *path, struct kb_import
 	int bad = ferror(fp);
 	fclose(fp);
 	int r = bad ? KEFU_ERR(err, KEFU_EIO, "file", "%s: read error", path)
-		    : kb_import_buffer(w, path, b.data ? b.data : "", b.len, st, err);
+	    : ends_with(path, ".md") || ends_with(path, ".markdown")
+	    ? kb_import_markdown(w, path, b.data ? b.data : "", b.len, st, err)
+	    : kb_import_buffer(w, path, b.data ? b.data : "", b.len, st, err);
 	buf_free(&b);
 	return r;
 }

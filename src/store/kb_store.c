@@ -234,6 +234,10 @@ enum pstmt {
 	P_CONTRIB_REVIEW,
 	P_CONTRIB_STATE,
 	P_CITE,
+	P_CASE_INSERT,
+	P_AUTHOR_SET,
+	P_HANDOVER,
+	P_QUERY_COUNT,
 	P_COUNT
 };
 
@@ -262,6 +266,15 @@ static const char *const pstmt_sql[P_COUNT] = {
     [P_CITE] = "INSERT INTO kb_citations(article, agent, session, at_ms) "
 	       "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM kb_articles WHERE id = ?1) "
 	       "ON CONFLICT DO NOTHING",
+    [P_CASE_INSERT] =
+	"INSERT INTO kb_cases(article, session, agent, saved_by, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* a case's owner is the agent who served the chat, not who saved it (K-41) */
+    [P_AUTHOR_SET] = "UPDATE kb_articles SET author = ?2 WHERE id = ?1",
+    [P_HANDOVER] = "INSERT INTO kb_bot_handovers(session, at_ms, reason, to_seq) VALUES (?1, ?2, ?3, ?4) "
+		   "ON CONFLICT DO NOTHING",
+    [P_QUERY_COUNT] = "INSERT INTO kb_query_counts(day, source, query, article, n) VALUES "
+		      "(strftime('%Y-%m-%d', ?1 / 1000 + 28800, 'unixepoch'), ?2, ?3, ?4, 1) "
+		      "ON CONFLICT DO UPDATE SET n = n + 1",
 };
 
 struct store_kb_proj {
@@ -322,6 +335,35 @@ static int get_str_array(json_t *data, const char *key, char **out, struct kefu_
 	}
 	*out = dump_compact(v);
 	return 0;
+}
+
+/* "case":{"session","agent"} of a version 1: the case's source chat and owner (KB-1, K-41). */
+static int proj_case(struct store_kb_proj *p, const struct store__ev *ev, const char *id, int64_t version,
+		     json_t *cs, struct kefu_err *err)
+{
+	const char *session, *agent;
+	int r;
+	if (!json_is_object(cs))
+		return KEFU_ERR(err, KEFU_EINVAL, "case", "not an object");
+	if (version != 1)
+		return KEFU_ERR(err, KEFU_EINVAL, "case", "only a new article records its source chat");
+	if ((r = get_str(cs, "session", true, &session, err)) < 0 ||
+	    (r = get_str(cs, "agent", true, &agent, err)) < 0)
+		return r;
+	sqlite3_stmt *st = p->st[P_CASE_INSERT];
+	bind_text(st, 1, id);
+	bind_text(st, 2, session);
+	bind_text(st, 3, agent);
+	bind_text(st, 4, ev->actor);
+	sqlite3_bind_int64(st, 5, ev->at_ms);
+	if ((r = exec_step(p->db, st, "kb case", err)) < 0)
+		return r == -KEFU_ECONFLICT
+		    ? KEFU_ERR(err, KEFU_ECONFLICT, "session", "this chat is already a case")
+		    : r;
+	st = p->st[P_AUTHOR_SET];
+	bind_text(st, 1, id);
+	bind_text(st, 2, agent);
+	return exec_step(p->db, st, "kb case author", err);
 }
 
 static int proj_article_saved(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
@@ -391,7 +433,11 @@ static int proj_article_saved(struct store_kb_proj *p, const struct store__ev *e
 	bind_text(st, 6, source);
 	bind_text(st, 7, contribution);
 	bind_text(st, 8, snap);
-	r = exec_step(p->db, st, "kb version", err);
+	if ((r = exec_step(p->db, st, "kb version", err)) < 0)
+		goto out;
+	json_t *cs = json_object_get(ev->data, "case");
+	if (cs && !json_is_null(cs))
+		r = proj_case(p, ev, id, version, cs, err);
 out:
 	free(alts);
 	free(tags);
@@ -481,6 +527,47 @@ static int proj_case_cited(struct store_kb_proj *p, const struct store__ev *ev, 
 	return known ? 0 : KEFU_ERR(err, KEFU_ENOTFOUND, "article", "unknown article"); /* repeat: no-op */
 }
 
+static int proj_bot_handover(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	const char *reason;
+	int r;
+	json_t *seq = json_object_get(ev->data, "to_seq");
+	if (!ev->session)
+		return KEFU_ERR(err, KEFU_EINVAL, "session", "a hand-over needs its session");
+	if ((r = get_str(ev->data, "reason", true, &reason, err)) < 0)
+		return r;
+	if (strcmp(reason, "asked") != 0 && strcmp(reason, "unsure") != 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "reason", "not asked or unsure");
+	if (!json_is_integer(seq) || json_integer_value(seq) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "to_seq", "not a non-negative integer");
+	sqlite3_stmt *st = p->st[P_HANDOVER];
+	bind_text(st, 1, ev->session);
+	sqlite3_bind_int64(st, 2, ev->at_ms);
+	bind_text(st, 3, reason);
+	sqlite3_bind_int64(st, 4, json_integer_value(seq));
+	return exec_step(p->db, st, "kb hand-over", err);
+}
+
+static int proj_query_logged(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	const char *source, *query, *article;
+	int r;
+	if ((r = get_str(ev->data, "source", true, &source, err)) < 0 ||
+	    (r = get_str(ev->data, "query", true, &query, err)) < 0 ||
+	    (r = get_str(ev->data, "article", false, &article, err)) < 0)
+		return r;
+	if (strcmp(source, "bot") != 0 && strcmp(source, "agent") != 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "source", "not bot or agent");
+	if (!*query)
+		return KEFU_ERR(err, KEFU_EINVAL, "query", "empty");
+	sqlite3_stmt *st = p->st[P_QUERY_COUNT];
+	sqlite3_bind_int64(st, 1, ev->at_ms);
+	bind_text(st, 2, source);
+	bind_text(st, 3, query);
+	bind_text(st, 4, article ? article : "");
+	return exec_step(p->db, st, "kb query count", err);
+}
+
 int store__kb_project(struct store_kb_proj *p, const struct store__ev *ev, struct kefu_err *err)
 {
 	if (!json_is_object(ev->data))
@@ -493,6 +580,10 @@ int store__kb_project(struct store_kb_proj *p, const struct store__ev *ev, struc
 		return proj_contribution_reviewed(p, ev, err);
 	if (strcmp(ev->type, "kb.case_cited") == 0)
 		return proj_case_cited(p, ev, err);
+	if (strcmp(ev->type, "kb.bot_handover") == 0)
+		return proj_bot_handover(p, ev, err);
+	if (strcmp(ev->type, "kb.query_logged") == 0)
+		return proj_query_logged(p, ev, err);
 	return KEFU_ERR(err, KEFU_EINVAL, "type", "not a kb event");
 }
 
@@ -634,6 +725,14 @@ enum rstmt {
 	R_MAX_SEQ,
 	R_RANK,
 	R_RANK_FILTERED,
+	R_LIST,
+	R_CASE,
+	R_CITED,
+	R_CASES,
+	R_HANDOVER,
+	R_BOT_DAYS,
+	R_TOP_QUERIES,
+	R_TOP_CATEGORIES,
 	R_COUNT
 };
 
@@ -670,6 +769,47 @@ static const char *const rstmt_sql[R_COUNT] = {
     [R_RANK_FILTERED] = "SELECT id, s FROM (SELECT a.id AS id, kefu_rank(kb_fts, ?2) AS s FROM kb_fts "
 			"JOIN kb_articles a ON a.seq = kb_fts.rowid WHERE kb_fts MATCH ?1 AND " FILTER_SQL
 			" LIMIT ?3) ORDER BY s LIMIT ?4",
+    [R_LIST] =
+	"SELECT " ARTICLE_COLS ", seq FROM kb_articles WHERE seq > ?1 AND (?2 IS NULL OR kind = ?2) AND "
+	"(?3 = 1 OR deleted = 0) ORDER BY seq LIMIT ?4",
+    [R_CASE] = "SELECT c.session, c.agent, c.saved_by, c.at_ms, "
+	       "(SELECT count(*) FROM kb_citations i WHERE i.article = c.article), "
+	       "(SELECT count(*) FROM kb_citations i WHERE i.article = c.article AND i.agent <> c.agent) "
+	       "FROM kb_cases c WHERE c.article = ?1",
+    [R_CITED] = "SELECT 1 FROM kb_citations WHERE article = ?1 AND agent = ?2 AND session = ?3",
+    /* K-41: citations in [?1, ?2) of each case, all and by agents other than its owner */
+    [R_CASES] = "SELECT a.id, a.title, c.session, c.agent, c.at_ms, count(i.agent), "
+		"coalesce(sum(i.agent <> c.agent), 0) FROM kb_cases c JOIN kb_articles a ON a.id = c.article "
+		"LEFT JOIN kb_citations i ON i.article = c.article AND i.at_ms >= ?1 AND i.at_ms < ?2 "
+		"WHERE a.deleted = 0 AND (?3 IS NULL OR c.agent = ?3) GROUP BY c.article "
+		"ORDER BY c.at_ms DESC, a.id LIMIT ?4",
+    [R_HANDOVER] = "SELECT at_ms, reason, to_seq FROM kb_bot_handovers WHERE session = ?1",
+    /* KB-6: per day (+08:00) of opening, the sessions the bot saw (answered or handed over), those
+     * it answered alone (closed, never assigned, no hand-over) and those it handed over */
+    [R_BOT_DAYS] =
+	"SELECT strftime('%Y-%m-%d', opened_ms / 1000 + 28800, 'unixepoch') AS d, count(*), "
+	"sum(answered AND NOT handed AND assigned_ms IS NULL AND state = 'closed'), sum(handed) FROM "
+	"(SELECT s.opened_ms, s.assigned_ms, s.state, "
+	"EXISTS (SELECT 1 FROM messages m WHERE m.session = s.id AND m.sender = 'bot') AS answered, "
+	"EXISTS (SELECT 1 FROM kb_bot_handovers h WHERE h.session = s.id) AS handed "
+	"FROM sessions s WHERE s.opened_ms >= ?1 AND s.opened_ms < ?2) WHERE answered OR handed "
+	"GROUP BY d ORDER BY d",
+    /* N-25: clusters (matched article, else the normalised query) of days [?1, ?2] with their count
+     * in [?3, ?4] (the week before), most frequent first */
+    [R_TOP_QUERIES] =
+	"WITH cur AS (SELECT article AS a, CASE WHEN article <> '' THEN '' ELSE query END AS q, sum(n) AS n "
+	"FROM kb_query_counts WHERE day BETWEEN ?1 AND ?2 AND (?6 IS NULL OR source = ?6) GROUP BY 1, 2), "
+	"prev AS (SELECT article AS a, CASE WHEN article <> '' THEN '' ELSE query END AS q, sum(n) AS n "
+	"FROM kb_query_counts WHERE day BETWEEN ?3 AND ?4 AND (?6 IS NULL OR source = ?6) GROUP BY 1, 2) "
+	"SELECT cur.a, cur.q, cur.n, coalesce(prev.n, 0), (SELECT query FROM kb_query_counts k WHERE "
+	"k.article = cur.a AND cur.a <> '' AND k.day BETWEEN ?1 AND ?2 GROUP BY query ORDER BY sum(n) DESC, "
+	"query LIMIT 1), (SELECT title FROM kb_articles WHERE id = cur.a) FROM cur LEFT JOIN prev ON "
+	"prev.a = cur.a AND prev.q = cur.q ORDER BY cur.n DESC, cur.a, cur.q LIMIT ?5",
+    /* N-25: sessions' categories opened in [?3, ?2) with the count in [?1, ?3) (the week before) */
+    [R_TOP_CATEGORIES] =
+	"SELECT coalesce(category, ''), sum(opened_ms >= ?3), sum(opened_ms < ?3) FROM sessions "
+	"WHERE opened_ms >= ?1 AND opened_ms < ?2 GROUP BY 1 HAVING sum(opened_ms >= ?3) > 0 "
+	"ORDER BY 2 DESC, 1 LIMIT ?4",
 };
 
 struct store_kb {
@@ -909,4 +1049,154 @@ int store_kb_rank(struct store_kb *k, const char *match, const int64_t *df, int 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return r;
+}
+
+/* ---- lists, cases, the bot and the weekly report (issue 7) ------------------------------------ */
+
+int store_kb_articles_page(struct store_kb *k, int64_t after_seq, const char *kind, bool deleted, int limit,
+			   json_t **out, int64_t *last_seq, struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_LIST];
+	sqlite3_bind_int64(st, 1, after_seq);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int(st, 3, deleted ? 1 : 0);
+	sqlite3_bind_int(st, 4, limit);
+	json_t *arr = json_array();
+	int rc;
+	*last_seq = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(arr, article_row(st));
+		*last_seq = sqlite3_column_int64(st, 12);
+	}
+	int r = 0;
+	if (rc != SQLITE_DONE) {
+		r = KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(k->db));
+		json_decref(arr);
+	} else {
+		*out = arr;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+static json_t *case_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o,s:o,s:o,s:I,s:I,s:I}", "session", col_json_str(st, 0), "agent",
+			 col_json_str(st, 1), "saved_by", col_json_str(st, 2), "at_ms",
+			 (json_int_t)sqlite3_column_int64(st, 3), "citations",
+			 (json_int_t)sqlite3_column_int64(st, 4), "citations_by_others",
+			 (json_int_t)sqlite3_column_int64(st, 5));
+}
+
+int store_kb_case_get(struct store_kb *k, const char *article, json_t **out, struct kefu_err *err)
+{
+	return get_one(k->db, k->st[R_CASE], article, case_row, out, err);
+}
+
+int store_kb_cited(struct store_kb *k, const char *article, const char *agent, const char *session, bool *yes,
+		   struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_CITED];
+	bind_text(st, 1, article);
+	bind_text(st, 2, agent);
+	bind_text(st, 3, session ? session : "");
+	int rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	int r = rc == SQLITE_ROW || rc == SQLITE_DONE
+	    ? 0
+	    : KEFU_ERR(err, KEFU_ESTORE, "sqlite", "read: %s", sqlite3_errmsg(k->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+static json_t *cases_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "id", col_json_str(st, 0), "title",
+			 col_json_str(st, 1), "session", col_json_str(st, 2), "agent", col_json_str(st, 3),
+			 "at_ms", (json_int_t)sqlite3_column_int64(st, 4), "citations",
+			 (json_int_t)sqlite3_column_int64(st, 5), "citations_by_others",
+			 (json_int_t)sqlite3_column_int64(st, 6));
+}
+
+int store_kb_cases_list(struct store_kb *k, int64_t from_ms, int64_t to_ms, const char *agent, int limit,
+			json_t **out, struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_CASES];
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	bind_text(st, 3, agent);
+	sqlite3_bind_int(st, 4, limit);
+	return list_rows(k->db, st, cases_row, out, err);
+}
+
+static json_t *handover_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:I,s:o,s:I}", "at_ms", (json_int_t)sqlite3_column_int64(st, 0), "reason",
+			 col_json_str(st, 1), "to_seq", (json_int_t)sqlite3_column_int64(st, 2));
+}
+
+int store_kb_handover_get(struct store_kb *k, const char *session, json_t **out, struct kefu_err *err)
+{
+	return get_one(k->db, k->st[R_HANDOVER], session, handover_row, out, err);
+}
+
+static json_t *bot_day_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o,s:I,s:I,s:I}", "day", col_json_str(st, 0), "seen",
+			 (json_int_t)sqlite3_column_int64(st, 1), "deflected",
+			 (json_int_t)sqlite3_column_int64(st, 2), "handed_over",
+			 (json_int_t)sqlite3_column_int64(st, 3));
+}
+
+int store_kb_bot_days(struct store_kb *k, int64_t from_ms, int64_t to_ms, json_t **out, struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_BOT_DAYS];
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	return list_rows(k->db, st, bot_day_row, out, err);
+}
+
+static json_t *top_query_row(sqlite3_stmt *st)
+{
+	const char *a = col_text(st, 0);
+	bool art = a && *a;
+	int64_t n = sqlite3_column_int64(st, 2), prev = sqlite3_column_int64(st, 3);
+	return json_pack("{s:o,s:o,s:o,s:I,s:I,s:I}", "article", art ? json_string(a) : json_null(), "title",
+			 art ? col_json_str(st, 5) : json_null(), "query",
+			 art ? col_json_str(st, 4) : col_json_str(st, 1), "count", (json_int_t)n, "previous",
+			 (json_int_t)prev, "change", (json_int_t)(n - prev));
+}
+
+int store_kb_top_queries(struct store_kb *k, const char *from_day, const char *to_day, const char *prev_from,
+			 const char *prev_to, const char *source, int limit, json_t **out,
+			 struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_TOP_QUERIES];
+	bind_text(st, 1, from_day);
+	bind_text(st, 2, to_day);
+	bind_text(st, 3, prev_from);
+	bind_text(st, 4, prev_to);
+	sqlite3_bind_int(st, 5, limit);
+	bind_text(st, 6, source);
+	return list_rows(k->db, st, top_query_row, out, err);
+}
+
+static json_t *top_category_row(sqlite3_stmt *st)
+{
+	int64_t n = sqlite3_column_int64(st, 1), prev = sqlite3_column_int64(st, 2);
+	return json_pack("{s:o,s:I,s:I,s:I}", "category", col_json_str(st, 0), "count", (json_int_t)n,
+			 "previous", (json_int_t)prev, "change", (json_int_t)(n - prev));
+}
+
+int store_kb_top_categories(struct store_kb *k, int64_t prev_from_ms, int64_t from_ms, int64_t to_ms,
+			    int limit, json_t **out, struct kefu_err *err)
+{
+	sqlite3_stmt *st = k->st[R_TOP_CATEGORIES];
+	sqlite3_bind_int64(st, 1, prev_from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	sqlite3_bind_int64(st, 3, from_ms);
+	sqlite3_bind_int(st, 4, limit);
+	return list_rows(k->db, st, top_category_row, out, err);
 }

@@ -134,4 +134,36 @@ int store_kb_contributions_list(struct store_kb *k, const char *state, int limit
 /* Number of live articles. */
 int store_kb_count(struct store_kb *k, int64_t *out, struct kefu_err *err);
 
+/* Articles with seq > after_seq in seq (creation) order, at most limit, as store_kb_article_get;
+ * kind NULL = all; deleted: include retired ones. *last_seq: the last row's seq (0 when none). */
+int store_kb_articles_page(struct store_kb *k, int64_t after_seq, const char *kind, bool deleted, int limit,
+			   json_t **out, int64_t *last_seq, struct kefu_err *err);
+
+/* A case's source (KB-1, KB-5): {"session","agent","saved_by","at_ms","citations",
+ * "citations_by_others"}; -KEFU_ENOTFOUND when the article was not saved from a chat. */
+int store_kb_case_get(struct store_kb *k, const char *article, json_t **out, struct kefu_err *err);
+/* True in *yes when agent already cited article in session ("" / NULL: outside a session). */
+int store_kb_cited(struct store_kb *k, const char *article, const char *agent, const char *session, bool *yes,
+		   struct kefu_err *err);
+/* K-41: live cases (newest first, at most limit; agent NULL = all owners) with their citations in
+ * [from_ms, to_ms): [{"id","title","session","agent","at_ms","citations","citations_by_others"}]. */
+int store_kb_cases_list(struct store_kb *k, int64_t from_ms, int64_t to_ms, const char *agent, int limit,
+			json_t **out, struct kefu_err *err);
+/* KB-6: the bot's hand-over of a session: {"at_ms","reason":"asked|unsure","to_seq"};
+ * -KEFU_ENOTFOUND when there was none. */
+int store_kb_handover_get(struct store_kb *k, const char *session, json_t **out, struct kefu_err *err);
+/* KB-6: per day (+08:00) of the sessions opened in [from_ms, to_ms) that the bot saw:
+ * [{"day","seen","deflected","handed_over"}], days in order, days without any left out. */
+int store_kb_bot_days(struct store_kb *k, int64_t from_ms, int64_t to_ms, json_t **out, struct kefu_err *err);
+/* N-25: the most frequent query clusters (matched article, else normalised query) of the days
+ * [from_day, to_day] (YYYY-MM-DD, +08:00), with their count in [prev_from, prev_to]; source NULL =
+ * bot and agent: [{"article"|null,"title"|null,"query","count","previous","change"}]. */
+int store_kb_top_queries(struct store_kb *k, const char *from_day, const char *to_day, const char *prev_from,
+			 const char *prev_to, const char *source, int limit, json_t **out,
+			 struct kefu_err *err);
+/* N-25: sessions' categories opened in [from_ms, to_ms) with the count of [prev_from_ms, from_ms):
+ * [{"category","count","previous","change"}], most frequent first. */
+int store_kb_top_categories(struct store_kb *k, int64_t prev_from_ms, int64_t from_ms, int64_t to_ms,
+			    int limit, json_t **out, struct kefu_err *err);
+
 #endif

@@ -637,6 +637,8 @@ static const struct {
     {"kb.contribution_proposed", proj_kb}, /* KB-4: an agent proposes a change */
     {"kb.contribution_reviewed", proj_kb}, /* KB-4, K-40: a supervisor accepts or rejects it */
     {"kb.case_cited", proj_kb}, /* KB-5, K-41: an agent cites a case */
+    {"kb.bot_handover", proj_kb}, /* KB-6, N-21: the FAQ bot hands a queued chat to a human */
+    {"kb.query_logged", proj_kb}, /* N-25: a bot query or agent search counted for the weekly list */
     {"ticket.created", proj_ticket}, /* N-14, K-34: a ticket from a chat, the API or a form */
     {"ticket.claimed", proj_ticket}, /* N-14: a department or agent claims it */
     {"ticket.step", proj_ticket}, /* N-16, N-18, K-33: a flow step done, progress note */

@@ -10,6 +10,7 @@ CREATE TABLE kb_cases (
 	saved_by TEXT, -- who saved it (senior, lead, supervisor, manager)
 	at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX kb_cases_session ON kb_cases(session); -- one case per chat
 
 -- kb.bot_handover (KB-6, N-21): the FAQ bot handed a queued chat to a human
 CREATE TABLE kb_bot_handovers (
