@@ -55,7 +55,7 @@ CREATE TABLE kpi_reviews (
 	id TEXT PRIMARY KEY,
 	agent TEXT NOT NULL,
 	at_ms INTEGER NOT NULL,
-	kind TEXT NOT NULL, -- qa|peer|self
+	type TEXT NOT NULL, -- qa|peer|self
 	score INTEGER NOT NULL,
 	session TEXT,
 	reviewer TEXT
