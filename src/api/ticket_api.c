@@ -13,10 +13,12 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "chat/chat.h"
 #include "guard/guard.h"
 #include "store/store.h"
 #include "store/ticket_store.h"
 #include "ticket/calendar.h"
+#include "ticket/mail.h"
 #include "ticket/notice.h"
 #include "ticket/ticket.h"
 #include "ticket/ticket_sla.h"
@@ -41,6 +43,51 @@ static void tick_cb(uv_timer_t *h)
 	ticket_sla_run(ticket_service_sla(t->svc));
 }
 
+struct ticket_service *ticket_api_service(struct app *a)
+{
+	return a->tickets ? a->tickets->svc : NULL;
+}
+
+struct ticket_store *ticket_api_reads(struct app *a)
+{
+	return a->tickets ? a->tickets->reads : NULL;
+}
+
+static void times_out(json_t *v);
+
+/* Live breach push (issue 6): after an SLA warning or breach was recorded, one "sla" frame goes
+ * over the WebSocket to every connected lead, supervisor and manager (the breach board) and to
+ * the ticket's owner (who claimed it, else who created it). No text or customer data in it. */
+static void sla_fired_cb(void *arg, enum sla_phase phase, const char *ticket, const char *name,
+			 const struct sla_state *st)
+{
+	struct app *a = arg;
+	if (!a->chat || !a->tickets)
+		return;
+	json_t *tk = NULL;
+	ticket_store_get(a->tickets->reads, ticket, &tk, NULL);
+	const char *owner = json_string_value(json_object_get(tk, "claimed_by"));
+	if (!owner)
+		owner = json_string_value(json_object_get(tk, "created_by"));
+	json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:I}", "type", "sla", "phase",
+			      phase == SLA_PHASE_WARN ? "warned" : "breached", "timer", st->id, "ticket",
+			      ticket, "name", name, "state", phase == SLA_PHASE_WARN ? "running" : "breached",
+			      "warned", 1, "due_ms", (json_int_t)st->due_ms);
+	const char *copy[] = {"department", "priority", "kind"};
+	for (int i = 0; i < 3; i++)
+		json_object_set(f, copy[i],
+				tk && json_object_get(tk, copy[i]) ? json_object_get(tk, copy[i])
+								   : json_null());
+	json_object_set(f, "ticket_state", tk ? json_object_get(tk, "state") : json_null());
+	times_out(f);
+	char *s = json_dumps(f, JSON_COMPACT);
+	if (s)
+		chat_push_staff(a->chat, "sla.board", owner, s, strlen(s));
+	free(s);
+	json_decref(f);
+	json_decref(tk);
+}
+
 int ticket_api_start(struct app *a, struct kefu_err *err)
 {
 	struct ticket_api *t = xcalloc(1, sizeof *t);
@@ -57,7 +104,7 @@ int ticket_api_start(struct app *a, struct kefu_err *err)
 	}
 	if ((r = ticket_store_open(a->store, &t->reads, err)) < 0)
 		goto fail;
-	struct ticket_service_options o = {a->store, t->reads, t->pol, t->cal, NULL};
+	struct ticket_service_options o = {a->store, t->reads, t->pol, t->cal, NULL, sla_fired_cb, a};
 	if ((r = ticket_service_new(&o, &t->svc, err)) < 0)
 		goto fail;
 	uv_timer_init(a->loop, &t->tick);
@@ -104,8 +151,9 @@ void ticket_api_free(struct app *a)
 
 /* Instants that leave as RFC 3339: "<x>_ms" becomes "<x>_at" ("at_ms" becomes "at"); durations
  * such as left_ms stay in ms. */
-static const char *const instant_keys[] = {"at_ms",  "created_ms", "claimed_ms", "resolved_ms", "start_ms",
-					   "due_ms", "warn_ms",	   "ended_ms",	 "expected_ms", NULL};
+static const char *const instant_keys[] = {"at_ms",	  "created_ms",	 "claimed_ms", "resolved_ms",
+					   "start_ms",	  "due_ms",	 "warn_ms",    "ended_ms",
+					   "expected_ms", "archived_ms", NULL};
 
 /* Rewrites the instants of v (recursively) as RFC 3339 at +08:00. */
 static void times_out(json_t *v)
@@ -145,6 +193,11 @@ static void times_out(json_t *v)
 	}
 	json_object_update(v, add);
 	json_decref(add);
+}
+
+void ticket_api_times_out(json_t *v)
+{
+	times_out(v);
 }
 
 /* The caller's department when it is a department user ("" when it has none), else NULL. */
@@ -215,6 +268,32 @@ static void history_link(json_t *tk)
 		return;
 	snprintf(url, sizeof url, "/api/v1/sessions/%s/messages", session);
 	json_object_set_new(tk, "history_url", json_string(url));
+}
+
+/* Issue 6: the list carries each ticket's next live deadline, so the UI needs no request per
+ * ticket: "next_deadline":{"name","due_ms","state":"running|paused","warned","left_ms"} or null
+ * (due_ms is meaningless while paused; left_ms is the time left then). */
+static void next_deadline(json_t *tk)
+{
+	static const char *const keys[] = {"name", "due_ms", "state", "warned", "left_ms"};
+	json_t *name = json_object_get(tk, "next_name");
+	json_t *nd = json_is_string(name) ? json_object() : json_null();
+	for (int k = 0; k < 5; k++) {
+		char key[24];
+		snprintf(key, sizeof key, "next_%s", keys[k]);
+		if (json_is_object(nd)) {
+			json_t *v = json_object_get(tk, key);
+			if (k == 3)
+				json_object_set_new(nd, keys[k], json_boolean(json_integer_value(v) != 0));
+			else
+				json_object_set(nd, keys[k], v ? v : json_null());
+		}
+		json_object_del(tk, key);
+	}
+	json_t *st = json_object_get(nd, "state");
+	if (json_is_string(st) && strcmp(json_string_value(st), "paused") != 0)
+		json_object_del(nd, "left_ms");
+	json_object_set_new(tk, "next_deadline", nd);
 }
 
 /* Loads a ticket the caller may see: department users only their department's (403 otherwise).
@@ -454,6 +533,9 @@ void api_tickets_list(struct http_req *req, void *appv)
 		json_t *tk;
 		json_array_foreach(list, i, tk) mask_ticket(a, tk, dept != NULL);
 	}
+	size_t i;
+	json_t *tk;
+	json_array_foreach(list, i, tk) next_deadline(tk);
 	times_out(list);
 	http_reply_json(req, 200, json_pack("{s:o,s:o}", "tickets", list, "next", next), NULL);
 }
@@ -560,6 +642,74 @@ void api_tickets_resolve(struct http_req *req, void *appv)
 		return api_reply_err(req, &err);
 	}
 	json_decref(body);
+}
+
+/* N-20: archives a resolved case (before the end of its day: the archive deadline). */
+void api_tickets_archive(struct http_req *req, void *appv)
+{
+	struct app *a = appv;
+	const char *id = http_req_param(req, "id");
+	json_t *tk;
+	struct kefu_err err = {0};
+	if (load_visible(req, a, id, &tk) < 0)
+		return;
+	json_decref(tk);
+	struct pending *pd = pending_new(req, a, id, 200);
+	if (ticket_archive(a->tickets->svc, id, ((const struct principal *)http_req_user(req))->id,
+			   committed_cb, pd, &err) < 0) {
+		free(pd);
+		return api_reply_err(req, &err);
+	}
+}
+
+/* N-06: an agent answers an email ticket; the mail waits in the outbox for the relay. */
+void api_tickets_reply(struct http_req *req, void *appv)
+{
+	struct app *a = appv;
+	static const struct json_in_field spec[] = {{"body", JIN_STRING, true, MAIL_BODY_MAX}};
+	const char *id = http_req_param(req, "id");
+	json_t *tk, *body = NULL;
+	struct kefu_err err = {0};
+	if (load_visible(req, a, id, &tk) < 0)
+		return;
+	json_decref(tk);
+	if (api_parse_body(req, spec, 1, &body, &err) < 0)
+		return api_reply_err(req, &err);
+	struct pending *pd = pending_new(req, a, id, 201);
+	char mo[TICKET_ID_MAX];
+	if (ticket_mail_reply(a->tickets->svc, id, json_in_str(body, "body"),
+			      ((const struct principal *)http_req_user(req))->id, mo, committed_cb, pd,
+			      &err) < 0) {
+		free(pd);
+		json_decref(body);
+		return api_reply_err(req, &err);
+	}
+	pd->extra = json_pack("{s:s}", "outbox_id", mo);
+	json_decref(body);
+}
+
+/* `kefu serve --test-clock` only: moves the process clock forward and runs the SLA clock at once,
+ * so tests see deadlines warn and breach without waiting. 404 when the flag is off. */
+void api_test_clock(struct http_req *req, void *appv)
+{
+	struct app *a = appv;
+	static const struct json_in_field spec[] = {{"advance_ms", JIN_INT, true, 0}};
+	json_t *body = NULL;
+	struct kefu_err err = {0};
+	if (!clock_test_offset_on())
+		return api_reply_code(req, -KEFU_ENOTFOUND, "the test clock is off (kefu serve --test-clock)",
+				      NULL);
+	if (api_parse_body(req, spec, 1, &body, &err) < 0)
+		return api_reply_err(req, &err);
+	int64_t ms = json_in_int(body, "advance_ms", 0);
+	json_decref(body);
+	if (ms <= 0 || ms > 366LL * 24 * 3600 * 1000)
+		return api_reply_code(req, -KEFU_EINVAL, "advance_ms must be 1 ms … 366 days", "advance_ms");
+	int64_t now = clock_test_advance(ms);
+	size_t fired = a->tickets ? ticket_sla_run(ticket_service_sla(a->tickets->svc)) : 0;
+	char at[48];
+	clock_format_rfc3339(now, OUT_OFFSET_MIN, at, sizeof at);
+	http_reply_json(req, 200, json_pack("{s:s,s:I}", "now_at", at, "fired", (json_int_t)fired), NULL);
 }
 
 /* N-26: the customer's view of one case through its unguessable link; only public steps. */

@@ -6,6 +6,8 @@
 #ifndef KEFU_API_TICKET_API_H
 #define KEFU_API_TICKET_API_H
 
+#include <jansson.h>
+
 #include "api/app.h"
 #include "base/err.h"
 
@@ -28,5 +30,18 @@ void api_tickets_resolve(struct http_req *req, void *app);
 void api_progress_get(struct http_req *req, void *app);
 void api_sla_board(struct http_req *req, void *app);
 void api_orders_notify(struct http_req *req, void *app);
+void api_tickets_archive(struct http_req *req, void *app);
+void api_tickets_reply(struct http_req *req, void *app);
+void api_test_clock(struct http_req *req, void *app);
+/* The email channel and the outbox for the mail relay (src/api/mail_api.c) */
+void api_mail_inbound(struct http_req *req, void *app);
+void api_mail_outbox(struct http_req *req, void *app);
+void api_mail_outbox_status(struct http_req *req, void *app);
+
+/* The ticket service and its reads while tickets are available, else NULL (mail_api.c). */
+struct ticket_service *ticket_api_service(struct app *a);
+struct ticket_store *ticket_api_reads(struct app *a);
+/* Rewrites every "*_ms" instant of v as "*_at" in RFC 3339 (+08:00), as every ticket reply does. */
+void ticket_api_times_out(json_t *v);
 
 #endif

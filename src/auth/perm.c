@@ -37,6 +37,10 @@ static const struct perm_entry table[] = {
     {"ticket.claim", STAFF_SERVE | R(ROLE_DEPT), "claim a ticket (N-14); departments only their own"},
     {"ticket.work", STAFF_SERVE | R(ROLE_DEPT), "ticket steps, escalations and resolution (N-15…N-20)"},
     {"sla.board", R(ROLE_LEAD) | R(ROLE_SUPERVISOR) | R(ROLE_MANAGER), "SLA warning and breach board"},
+    {"ticket.mail", STAFF_SERVE, "answer an email ticket by mail (queued in the outbox, N-06)"},
+    {"mail.gateway", R(ROLE_GATEWAY),
+     "the mail gateway: inbound mail to tickets, the outbox for the relay (N-06)"},
+    {"test.clock", R(ROLE_ADMIN), "move the clock forward; only with kefu serve --test-clock (tests)"},
     {"notice.send", STAFF_SERVE, "proactive order notices from templates (N-24)"},
     {"kb.read", STAFF_SERVE | R(ROLE_QA),
      "search the knowledge base, read articles and their versions (KB-2)"},
@@ -56,7 +60,7 @@ static const struct perm_entry table[] = {
 };
 
 static const char *const role_names[ROLE_COUNT] = {
-    "anon", "customer", "junior", "senior", "lead", "supervisor", "manager", "qa", "dept", "admin",
+    "anon", "customer", "junior", "senior", "lead", "supervisor", "manager", "qa", "dept", "admin", "gateway",
 };
 
 const char *auth_role_name(enum auth_role r)
@@ -73,9 +77,9 @@ enum auth_role auth_role_from_account(const char *role, const char *level)
 	static const struct {
 		const char *name;
 		enum auth_role role;
-	} map[] = {{"lead", ROLE_LEAD},	      {"supervisor", ROLE_SUPERVISOR},
-		   {"manager", ROLE_MANAGER}, {"qa", ROLE_QA},
-		   {"dept", ROLE_DEPT},	      {"admin", ROLE_ADMIN}};
+	} map[] = {
+	    {"lead", ROLE_LEAD}, {"supervisor", ROLE_SUPERVISOR}, {"manager", ROLE_MANAGER}, {"qa", ROLE_QA},
+	    {"dept", ROLE_DEPT}, {"admin", ROLE_ADMIN},		  {"gateway", ROLE_GATEWAY}};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(role, map[i].name) == 0)
 			return map[i].role;

@@ -19,6 +19,7 @@ enum auth_role {
 	ROLE_QA, /* QA inspector (质检) */
 	ROLE_DEPT, /* department collaborator */
 	ROLE_ADMIN, /* users, roles, lexicons */
+	ROLE_GATEWAY, /* the mail gateway account: inbound mail and the outbox (N-06) */
 	ROLE_COUNT
 };
 

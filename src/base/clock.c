@@ -1,6 +1,7 @@
 /* clock.c — injectable clock and RFC 3339 (see clock.h). */
 #include "base/clock.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,35 @@ int64_t clock_now_ms(void)
 void clock_set(const struct kefu_clock *c)
 {
 	current = c ? c : &system_clock;
+}
+
+/* `kefu serve --test-clock`: the system clock plus an offset that only moves forward */
+static _Atomic int64_t test_offset_ms;
+static atomic_bool test_clock_on;
+
+static int64_t offset_now_ms(void *ctx)
+{
+	return system_now_ms(ctx) + atomic_load(&test_offset_ms);
+}
+
+static const struct kefu_clock offset_clock = {offset_now_ms, NULL};
+
+void clock_use_test_offset(void)
+{
+	atomic_store(&test_clock_on, true);
+	current = &offset_clock;
+}
+
+bool clock_test_offset_on(void)
+{
+	return atomic_load(&test_clock_on);
+}
+
+int64_t clock_test_advance(int64_t ms)
+{
+	if (ms > 0)
+		atomic_fetch_add(&test_offset_ms, ms);
+	return clock_now_ms();
 }
 
 /* Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm, restated). */

@@ -3,6 +3,7 @@
 #ifndef KEFU_BASE_CLOCK_H
 #define KEFU_BASE_CLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,14 @@ int64_t clock_now_ms(void);
 /* Replaces the process-wide clock (tests). Not thread-safe: call before starting threads.
  * NULL restores the system clock. Borrowed: c must outlive its use. */
 void clock_set(const struct kefu_clock *c);
+
+/* Test clock of `kefu serve --test-clock` (integration and browser tests of deadlines): the
+ * process clock becomes the system clock plus an offset; clock_test_advance() moves it forward by
+ * ms (> 0) and returns the new now. Call clock_use_test_offset() before starting threads; the
+ * offset itself is atomic. Never on in production (the flag is off by default). */
+void clock_use_test_offset(void);
+bool clock_test_offset_on(void);
+int64_t clock_test_advance(int64_t ms);
 
 /* Writes "2026-10-01T09:00:05.123+08:00" (ms only when non-zero) for ms at the given UTC offset
  * in minutes. out must hold at least 32 bytes. Returns length. */

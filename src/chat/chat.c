@@ -69,6 +69,18 @@ static void send_list(struct chat *c, struct conn_list *l, const struct chat_con
 			send_conn(c, l->v[i], frame, len);
 }
 
+void chat_push_staff(struct chat *c, const char *perm, const char *user, const char *frame, size_t len)
+{
+	void *v;
+	for (size_t it = 0; map_next(&c->agents, &it, NULL, &v);) {
+		struct chat_agent *a = v;
+		bool mine = user && strcmp(a->id, user) == 0;
+		for (int i = 0; i < a->conns.n; i++)
+			if (mine || (perm && perm_allows(perm, a->conns.v[i]->p.role)))
+				send_conn(c, a->conns.v[i], frame, len);
+	}
+}
+
 static void send_json(struct chat *c, struct chat_conn *cc, json_t *frame)
 {
 	char *s = json_dumps(frame, JSON_COMPACT);

@@ -93,6 +93,11 @@ int chat_rate(struct chat *c, struct chat_conn *cc, const char *session, int sco
  * (in memory); lead and above, QA: all. Unknown-in-memory sessions fall back to the store. */
 bool chat_can_read(struct chat *c, const struct principal *p, const char *session);
 
+/* Sends frame (one JSON text) to every connected staff connection whose role holds perm (may be
+ * NULL) and to every connection of user id user (may be NULL): pushes that are not about a chat,
+ * such as SLA warnings and breaches (issue 6). */
+void chat_push_staff(struct chat *c, const char *perm, const char *user, const char *frame, size_t len);
+
 /* Snapshots for the REST API (new references). */
 json_t *chat_queue_json(struct chat *c, const struct principal *p);
 json_t *chat_overview_json(struct chat *c);

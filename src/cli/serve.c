@@ -95,8 +95,10 @@ static void usage(FILE *f)
 		"usage: kefu serve [--listen HOST:PORT] [--db PATH] [--static DIR] [--config FILE]\n"
 		"                  [--demo] [--port-file FILE] [--lexicons DIR] [--log-level "
 		"debug|info|warn|error]\n"
+		"                  [--test-clock]\n"
 		"Runs the service. Settings come from --config (default conf/kefu.conf when present);\n"
-		"flags override them. --listen with port 0 picks a free port (see --port-file).\n");
+		"flags override them. --listen with port 0 picks a free port (see --port-file).\n"
+		"--test-clock lets an admin move the clock forward (POST /api/v1/test/clock): tests only.\n");
 }
 
 static int write_port_file(const char *path, int port)
@@ -128,6 +130,7 @@ int cli_serve(int argc, char **argv)
 	    {"log-level", required_argument, 0, 'L'},
 	    {"help", no_argument, 0, 'h'},
 	    {"lexicons", required_argument, 0, 'x'},
+	    {"test-clock", no_argument, 0, 'T'},
 	    {0, 0, 0, 0},
 	};
 	/* First pass: find --config and --help. */
@@ -176,6 +179,9 @@ int cli_serve(int argc, char **argv)
 			break;
 		case 'D':
 			cfg.demo = true;
+			break;
+		case 'T':
+			clock_use_test_offset(); /* before any thread starts */
 			break;
 		}
 		if (rc < 0) {

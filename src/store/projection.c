@@ -650,6 +650,11 @@ static const struct {
     {"sla.warned", proj_ticket}, /* the warning share of a deadline passed */
     {"sla.breached", proj_ticket}, /* a deadline passed: alert and escalation follow */
     {"sla.stopped", proj_ticket}, /* a deadline met (step done in time) or cancelled */
+    {"ticket.archived", proj_ticket}, /* N-20: the case archived (before the end of its day) */
+    {"ticket.mailed", proj_ticket}, /* N-06: an inbound email of a ticket (email channel) */
+    {"mail.queued", proj_ticket}, /* N-06: an agent's reply to an email ticket, for the relay */
+    {"mail.sent", proj_ticket}, /* the relay sent an outbox mail */
+    {"mail.failed", proj_ticket}, /* the relay could not send it (it may retry) */
     {"order.notified", proj_none}, /* N-24: a proactive order notice from a template; log only */
 };
 

@@ -41,6 +41,16 @@ enum {
 	P_SLA_WARN,
 	P_SLA_BREACH,
 	P_SLA_STOP,
+	P_TICKET_ARCHIVE,
+	P_STEP_ARCHIVED,
+	P_MAIL_IN,
+	P_MAIL_CUSTOMER,
+	P_STEP_MAIL_IN,
+	P_OUTBOX_INSERT,
+	P_MAIL_OUT,
+	P_STEP_MAIL_OUT,
+	P_OUTBOX_SENT,
+	P_OUTBOX_FAILED,
 	P_COUNT
 };
 
@@ -116,6 +126,49 @@ static const struct pstmt pstmts[P_COUNT] = {
 		    "AND state IN ('running', 'paused')",
 		    {"!id", "!reason", "@at"},
 		    true},
+    /* N-20: the case is archived (once) */
+    [P_TICKET_ARCHIVE] = {"UPDATE tickets SET archived_ms = ?2 WHERE id = ?1 AND archived_ms IS NULL",
+			  {"!id", "@at"},
+			  true},
+    [P_STEP_ARCHIVED] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			 "VALUES (?1, ?2, 'archived', ?3, NULL, 1)",
+			 {"!id", "@at", "@actor"},
+			 false},
+    /* N-06 email channel (006_ticket_email): an inbound mail of an existing ticket */
+    [P_MAIL_IN] = {"INSERT INTO ticket_mail(message_id, ticket, direction, address, subject, at_ms) "
+		   "SELECT ?1, ?2, 'in', ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2)",
+		   {"!message_id", "!id", "!from", "!subject", "@at"},
+		   true},
+    [P_MAIL_CUSTOMER] = {"INSERT INTO customer_emails(address, customer) VALUES (?1, ?2) "
+			 "ON CONFLICT(address) DO NOTHING",
+			 {"!from", "!customer"},
+			 false},
+    [P_STEP_MAIL_IN] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			"VALUES (?1, ?2, 'mail_in', ?3, ?4, 0)",
+			{"!id", "@at", "!customer", "!body"},
+			false},
+    [P_OUTBOX_INSERT] =
+	{"INSERT INTO mail_outbox(id, ticket, to_addr, subject, body, message_id, in_reply_to, status, "
+	 "created_ms, attempts) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, 0 "
+	 "WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2)",
+	 {"!id", "!ticket", "!to", "!subject", "!body", "!message_id", "in_reply_to", "@at"},
+	 true},
+    [P_MAIL_OUT] = {"INSERT INTO ticket_mail(message_id, ticket, direction, address, subject, at_ms) "
+		    "VALUES (?1, ?2, 'out', ?3, ?4, ?5)",
+		    {"!message_id", "!ticket", "!to", "!subject", "@at"},
+		    false},
+    [P_STEP_MAIL_OUT] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
+			 "VALUES (?1, ?2, 'mail_out', ?3, ?4, 1)",
+			 {"!ticket", "@at", "@actor", "!body"},
+			 false},
+    [P_OUTBOX_SENT] = {"UPDATE mail_outbox SET status = 'sent', ended_ms = ?2, error = NULL WHERE id = ?1 "
+		       "AND status IN ('queued', 'failed')",
+		       {"!id", "@at"},
+		       true},
+    [P_OUTBOX_FAILED] = {"UPDATE mail_outbox SET status = 'failed', attempts = attempts + 1, ended_ms = ?2, "
+			 "error = ?3 WHERE id = ?1 AND status IN ('queued', 'failed')",
+			 {"!id", "@at", "error"},
+			 true},
 };
 
 /* event type → the statements its projection runs, in order (-1 ends) */
@@ -134,6 +187,11 @@ static const struct {
     {"sla.warned", {P_SLA_WARN, -1}},
     {"sla.breached", {P_SLA_BREACH, -1}},
     {"sla.stopped", {P_SLA_STOP, -1}},
+    {"ticket.archived", {P_TICKET_ARCHIVE, P_STEP_ARCHIVED, -1}},
+    {"ticket.mailed", {P_MAIL_IN, P_MAIL_CUSTOMER, P_STEP_MAIL_IN}},
+    {"mail.queued", {P_OUTBOX_INSERT, P_MAIL_OUT, P_STEP_MAIL_OUT}},
+    {"mail.sent", {P_OUTBOX_SENT, -1}},
+    {"mail.failed", {P_OUTBOX_FAILED, -1}},
 };
 
 struct store_ticket_proj {
@@ -242,9 +300,22 @@ int store__ticket_project(struct store_ticket_proj *p, const struct store__ev *e
 #define TICKET_COLS                                                                                          \
 	"id, kind, type, priority, department, order_id, customer, session, channel, description, plan, "    \
 	"region, state, step, claimed_by, created_by, created_ms, claimed_ms, resolved_ms, escalated_to, "   \
-	"fields_required, fields_filled"
+	"fields_required, fields_filled, archived_ms"
 
-enum { R_SLA_LIVE, R_GET, R_STEPS, R_TIMERS, R_LIST, R_PROGRESS, R_BOARD, R_COUNT };
+enum {
+	R_SLA_LIVE,
+	R_GET,
+	R_STEPS,
+	R_TIMERS,
+	R_LIST,
+	R_PROGRESS,
+	R_BOARD,
+	R_MAIL_FIND,
+	R_MAIL_CUSTOMER,
+	R_MAIL_LAST_IN,
+	R_OUTBOX,
+	R_COUNT
+};
 
 static const char *const rsql[R_COUNT] = {
     [R_SLA_LIVE] = "SELECT id, ticket, name, basis, start_ms, due_ms, warn_ms, warned, paused, left_ms, "
@@ -255,9 +326,14 @@ static const char *const rsql[R_COUNT] = {
     [R_TIMERS] =
 	"SELECT id, name, basis, start_ms, due_ms, warn_ms, warned, paused, left_ms, state, ended_ms "
 	"FROM sla_timers WHERE ticket = ?1 ORDER BY start_ms, id",
-    [R_LIST] = "SELECT " TICKET_COLS " FROM tickets WHERE (?1 IS NULL OR department = ?1) "
+    /* each ticket with its next live deadline (running before paused, earliest due first) */
+    [R_LIST] = "SELECT x.*, n.name AS next_name, n.due_ms AS next_due_ms, n.state AS next_state, "
+	       "n.warned AS next_warned, n.left_ms AS next_left_ms FROM (SELECT " TICKET_COLS
+	       " FROM tickets WHERE (?1 IS NULL OR department = ?1) "
 	       "AND (?2 IS NULL OR state = ?2) AND (?3 <= 0 OR created_ms < ?3) "
-	       "ORDER BY created_ms DESC, id DESC LIMIT ?4",
+	       "ORDER BY created_ms DESC, id DESC LIMIT ?4) x LEFT JOIN sla_timers n ON n.id = "
+	       "(SELECT s.id FROM sla_timers s WHERE s.ticket = x.id AND s.state IN ('running', 'paused') "
+	       "ORDER BY s.paused, s.due_ms, s.id LIMIT 1) ORDER BY x.created_ms DESC, x.id DESC",
     [R_PROGRESS] = "SELECT id FROM tickets WHERE progress_hash = ?1",
     [R_BOARD] =
 	"SELECT s.id AS timer, s.ticket, s.name, s.state, s.warned, s.due_ms, s.ended_ms, t.department, "
@@ -265,6 +341,14 @@ static const char *const rsql[R_COUNT] = {
 	"s.ticket "
 	"WHERE s.state = 'breached' OR (s.state IN ('running', 'paused') AND s.warned = 1) "
 	"ORDER BY s.due_ms DESC, s.id LIMIT ?1",
+    [R_MAIL_FIND] = "SELECT m.ticket, m.direction, t.customer FROM ticket_mail m "
+		    "LEFT JOIN tickets t ON t.id = m.ticket WHERE m.message_id = ?1",
+    [R_MAIL_CUSTOMER] = "SELECT customer FROM customer_emails WHERE address = ?1",
+    [R_MAIL_LAST_IN] = "SELECT message_id, address, subject FROM ticket_mail WHERE ticket = ?1 "
+		       "AND direction = 'in' ORDER BY at_ms DESC, message_id LIMIT 1",
+    [R_OUTBOX] = "SELECT id, ticket, to_addr, subject, body, message_id, in_reply_to, status, created_ms, "
+		 "attempts, ended_ms, error FROM mail_outbox WHERE (?1 IS NULL OR status = ?1) "
+		 "AND (?2 IS NULL OR id = ?2) ORDER BY created_ms, id LIMIT ?3",
 };
 
 struct ticket_store {
@@ -410,4 +494,54 @@ int ticket_store_sla_board(struct ticket_store *t, int limit, json_t **out, stru
 {
 	sqlite3_bind_int(t->st[R_BOARD], 1, limit);
 	return rows(t, t->st[R_BOARD], out, err);
+}
+
+/* The first row of st (bound) or NULL in *out; 0 or -KEFU_ESTORE. */
+static int first_row(struct ticket_store *t, sqlite3_stmt *st, json_t **out, struct kefu_err *err)
+{
+	json_t *arr;
+	int r = rows(t, st, &arr, err);
+	if (r < 0)
+		return r;
+	*out = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	return 0;
+}
+
+int ticket_store_mail_find(struct ticket_store *t, const char *message_id, json_t **out, struct kefu_err *err)
+{
+	sqlite3_bind_text(t->st[R_MAIL_FIND], 1, message_id, -1, SQLITE_STATIC);
+	return first_row(t, t->st[R_MAIL_FIND], out, err);
+}
+
+int ticket_store_mail_customer(struct ticket_store *t, const char *address, char **customer,
+			       struct kefu_err *err)
+{
+	json_t *row;
+	sqlite3_bind_text(t->st[R_MAIL_CUSTOMER], 1, address, -1, SQLITE_STATIC);
+	int r = first_row(t, t->st[R_MAIL_CUSTOMER], &row, err);
+	if (r < 0)
+		return r;
+	const char *s = json_string_value(json_object_get(row, "customer"));
+	*customer = s ? xstrdup(s) : NULL;
+	json_decref(row);
+	return 0;
+}
+
+int ticket_store_mail_last_in(struct ticket_store *t, const char *ticket, json_t **out, struct kefu_err *err)
+{
+	sqlite3_bind_text(t->st[R_MAIL_LAST_IN], 1, ticket, -1, SQLITE_STATIC);
+	return first_row(t, t->st[R_MAIL_LAST_IN], out, err);
+}
+
+int ticket_store_outbox(struct ticket_store *t, const char *status, const char *id, int limit, json_t **out,
+			struct kefu_err *err)
+{
+	sqlite3_stmt *st = t->st[R_OUTBOX];
+	if (status)
+		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	if (id)
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, limit);
+	return rows(t, st, out, err);
 }

@@ -53,4 +53,19 @@ int ticket_store_by_progress(struct ticket_store *t, const char *hash, char **id
  * "kind","ticket_state"}]. */
 int ticket_store_sla_board(struct ticket_store *t, int limit, json_t **out, struct kefu_err *err);
 
+/* N-06 email channel (006_ticket_email). The mail with this Message-ID: {"ticket","direction",
+ * "customer"} (the ticket's customer), or *out = NULL when none. */
+int ticket_store_mail_find(struct ticket_store *t, const char *message_id, json_t **out,
+			   struct kefu_err *err);
+/* The customer id of a (lower-case) address, or *customer = NULL; caller frees. */
+int ticket_store_mail_customer(struct ticket_store *t, const char *address, char **customer,
+			       struct kefu_err *err);
+/* The latest inbound mail of a ticket: {"message_id","address","subject"}, or *out = NULL. */
+int ticket_store_mail_last_in(struct ticket_store *t, const char *ticket, json_t **out, struct kefu_err *err);
+/* Outbox mails, oldest first, at most limit; status (queued|sent|failed) and id filter when
+ * non-NULL: [{"id","ticket","to_addr","subject","body","message_id","in_reply_to","status",
+ * "created_ms","attempts","ended_ms","error"}]. */
+int ticket_store_outbox(struct ticket_store *t, const char *status, const char *id, int limit, json_t **out,
+			struct kefu_err *err);
+
 #endif

@@ -169,8 +169,17 @@ int calendar_add_bdays(const struct calendar *c, int64_t t, int64_t n, int64_t *
 	return calendar_next_open(c, cand, out);
 }
 
+int64_t calendar_end_of_day(const struct calendar *c, int64_t t)
+{
+	return instant(c, local_day(c, t) + 1, 0);
+}
+
 int calendar_deadline(const struct calendar *c, int64_t start, const struct cal_duration *d, int64_t *out)
 {
+	if (d->unit == CAL_EOD) {
+		*out = calendar_end_of_day(c, start);
+		return 0;
+	}
 	if (d->unit == CAL_BDAYS)
 		return calendar_add_bdays(c, start, d->amount, out);
 	return calendar_add_business(c, start, d->amount * 60000, out);
@@ -199,6 +208,11 @@ int calendar_duration_parse(const char *s, struct cal_duration *out, struct kefu
 {
 	if (!s || !*s)
 		return KEFU_ERR(err, KEFU_EINVAL, "duration", "duration is empty; use e.g. 90m, 2h or 1bd");
+	if (strcmp(s, "eod") == 0) {
+		out->unit = CAL_EOD;
+		out->amount = 1;
+		return 0;
+	}
 	const char *p = s;
 	int64_t v = 0;
 	while (*p >= '0' && *p <= '9') {
@@ -229,8 +243,8 @@ int calendar_duration_parse(const char *s, struct cal_duration *out, struct kefu
 	} else {
 		return KEFU_ERR(
 		    err, KEFU_EINVAL, "duration",
-		    "duration '%.32s' has unit '%.8s'; use m (minutes), h (hours) or bd (business days)", s,
-		    p);
+		    "duration '%.32s' has unit '%.8s'; use m (minutes), h (hours), bd (business days) or eod",
+		    s, p);
 	}
 	if (out->unit == CAL_MINUTES && out->amount > 10LL * 366 * 24 * 60)
 		return KEFU_ERR(err, KEFU_EINVAL, "duration", "duration '%.32s' is longer than 10 years", s);

@@ -37,6 +37,7 @@ struct calendar; /* opaque; see calendar.c */
 enum cal_unit {
 	CAL_MINUTES, /* business minutes ("m"; "h" is stored as 60 m) */
 	CAL_BDAYS, /* business days ("bd"): same clock time N business days later */
+	CAL_EOD, /* "eod": the end of the local calendar day (midnight), amount 1 (N-20 archive) */
 };
 struct cal_duration {
 	enum cal_unit unit;
@@ -84,10 +85,14 @@ int calendar_add_bdays(const struct calendar *c, int64_t t, int64_t n, int64_t *
 /* DESIGN §5.4: the deadline for start + d. Returns 0 or -KEFU_ELIMIT. */
 int calendar_deadline(const struct calendar *c, int64_t start, const struct cal_duration *d, int64_t *out);
 
+/* The end of the local calendar day that contains t: the next local midnight. */
+int64_t calendar_end_of_day(const struct calendar *c, int64_t t);
+
 /* Business time (ms) inside [a, b); 0 when b <= a. Used to pause a running deadline. */
 int64_t calendar_business_between(const struct calendar *c, int64_t a, int64_t b);
 
-/* Parses "90m", "2h", "1bd" (a positive integer and a unit, nothing else; at most 10 years).
+/* Parses "90m", "2h", "1bd" (a positive integer and a unit, nothing else; at most 10 years), or
+ * "eod" (the end of the local day).
  * Returns 0 or -KEFU_EINVAL with a message saying what is wrong. */
 int calendar_duration_parse(const char *s, struct cal_duration *out, struct kefu_err *err);
 

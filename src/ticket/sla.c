@@ -183,8 +183,10 @@ int sla_start(struct sla_engine *e, const char *id, int64_t start_ms, const stru
 		return r;
 	if (!spec || spec->dur.amount <= 0 || (spec->basis != SLA_WALL && spec->basis != SLA_BUSINESS))
 		return KEFU_ERR(err, KEFU_EINVAL, "spec", "a deadline needs a positive duration and a basis");
-	if (spec->basis == SLA_WALL && spec->dur.unit != CAL_MINUTES)
+	if (spec->basis == SLA_WALL && spec->dur.unit == CAL_BDAYS)
 		return KEFU_ERR(err, KEFU_EINVAL, "spec", "business days need the business basis");
+	if (spec->dur.unit == CAL_EOD && !e->cal)
+		return KEFU_ERR(err, KEFU_EINVAL, "spec", "the end of the day needs a calendar");
 	if (spec->basis == SLA_BUSINESS && !e->cal)
 		return KEFU_ERR(err, KEFU_EINVAL, "spec", "business time needs a calendar");
 	double share = spec->warn_share ? spec->warn_share : e->warn_share;
@@ -197,7 +199,10 @@ int sla_start(struct sla_engine *e, const char *id, int64_t start_ms, const stru
 	st.basis = spec->basis;
 	st.start_ms = start_ms ? start_ms : now_ms(e);
 	if (spec->basis == SLA_WALL) {
-		int64_t total = spec->dur.amount * 60000;
+		/* "eod": the end of the local day (N-20 archive); otherwise minutes of clock time */
+		int64_t total = spec->dur.unit == CAL_EOD
+		    ? calendar_end_of_day(e->cal, st.start_ms) - st.start_ms
+		    : spec->dur.amount * 60000;
 		st.due_ms = st.start_ms + total;
 		st.warn_ms = st.start_ms + (int64_t)((double)total * share);
 	} else {

@@ -26,7 +26,7 @@ enum sla_basis {
 	SLA_BUSINESS, /* business time on the calendar: 2 h first acceptance, 1bd first solution (N-06) */
 };
 
-/* What a deadline is: a duration from its start. For SLA_WALL only CAL_MINUTES is allowed. */
+/* What a deadline is: a duration from its start. SLA_WALL takes CAL_MINUTES or CAL_EOD. */
 struct sla_spec {
 	enum sla_basis basis;
 	struct cal_duration dur;

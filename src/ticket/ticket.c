@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/token.h"
 #include "base/log.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include "base/rand.h"
+#include "base/buf.h"
 #include "store/ticket_store.h"
+#include "ticket/mail.h"
 #include "ticket/ticket_sla.h"
 
 struct ticket_service {
@@ -24,6 +27,9 @@ struct ticket_service {
 	const struct kefu_clock *clock; /* borrowed; NULL = process clock */
 	struct ticket_sla *sla; /* owned */
 	struct map busy; /* ticket id → its pending op: a change not committed yet (values owned) */
+	struct map mail_busy; /* Message-ID → (void *)1 while its mail is being recorded */
+	ticket_sla_fire_cb on_fire; /* the caller's hook after a warning or breach, may be NULL */
+	void *on_fire_arg;
 };
 
 /* One ticket.* event on its way to the store; the ticket stays busy until it committed, so two
@@ -73,6 +79,7 @@ static const char *const all_deadlines[] = {"p1_group",
 					    "escalate_senior",
 					    "escalate_tech",
 					    "escalate_supervisor",
+					    "archive",
 					    NULL};
 
 static int index_of(const char *const *list, const char *s)
@@ -128,6 +135,8 @@ static void fired_cb(void *arg, enum sla_phase phase, const char *ticket, const 
 		     const struct sla_state *st)
 {
 	struct ticket_service *t = arg;
+	if (t->on_fire)
+		t->on_fire(t->on_fire_arg, phase, ticket, name, st);
 	if (phase == SLA_PHASE_WARN) {
 		log_info("ticket", "sla_warn ticket=%s deadline=%s", ticket, name);
 		return;
@@ -157,7 +166,10 @@ int ticket_service_new(const struct ticket_service_options *o, struct ticket_ser
 	t->reads = o->reads;
 	t->policy = o->policy;
 	t->clock = o->clock;
+	t->on_fire = o->on_fire;
+	t->on_fire_arg = o->on_fire_arg;
 	map_init(&t->busy);
+	map_init(&t->mail_busy);
 	struct ticket_sla_options so = {
 	    o->store, o->calendar, o->clock, ticket_policy_warn_share(o->policy), fired_cb, t};
 	int r = ticket_sla_new(&so, &t->sla, err);
@@ -184,6 +196,7 @@ void ticket_service_free(struct ticket_service *t)
 	for (size_t i = 0; map_next(&t->busy, &i, &k, &v);)
 		free(v);
 	map_free(&t->busy);
+	map_free(&t->mail_busy);
 	free(t);
 }
 
@@ -461,6 +474,8 @@ int ticket_resolve(struct ticket_service *t, const char *id, const char *resolut
 	if (resolved)
 		return KEFU_ERR(err, KEFU_ECONFLICT, "state", "the ticket is already resolved");
 	stop_all(t, id, "met");
+	if ((r = start(t, id, "archive", NULL, err)) < 0) /* N-20: archived before the end of the day */
+		return r;
 	if (strcmp(kind, "complaint") == 0)
 		r = start(t, id, "complaint_revisit", NULL, err); /* N-16 */
 	else if (strcmp(kind, "return") == 0 || strcmp(kind, "exchange") == 0)
@@ -471,4 +486,262 @@ int ticket_resolve(struct ticket_service *t, const char *id, const char *resolut
 	if (resolution && *resolution)
 		json_object_set_new(data, "resolution", json_string(resolution));
 	return append_ticket(t, "ticket.resolved", actor, data, cb, arg, err);
+}
+
+int ticket_archive(struct ticket_service *t, const char *id, const char *actor, store_done_cb cb, void *arg,
+		   struct kefu_err *err)
+{
+	json_t *tk;
+	int r = load(t, id, &tk, err);
+	if (r < 0)
+		return r;
+	if (strcmp(str(tk, "state"), "resolved") != 0)
+		r = KEFU_ERR(err, KEFU_ECONFLICT, "state", "only a resolved case is archived; it is %s",
+			     str(tk, "state"));
+	else if (json_integer_value(json_object_get(tk, "archived_ms")) > 0)
+		r = KEFU_ERR(err, KEFU_ECONFLICT, "state", "the case is already archived");
+	json_decref(tk);
+	if (r < 0)
+		return r;
+	stop(t, id, "archive", "met"); /* N-20 */
+	return append_ticket(t, "ticket.archived", actor, json_pack("{s:s}", "id", id), cb, arg, err);
+}
+
+/* ---- email channel (N-06) ------------------------------------------------------------------- */
+
+/* A mail on its way to the store: its Message-ID stays in mail_busy until it committed. */
+struct mail_op {
+	struct ticket_service *t;
+	store_done_cb cb;
+	void *arg;
+	char message_id[MAIL_ID_MAX + 1];
+};
+
+static void mail_done_cb(void *arg, int status, int64_t event_id, const struct kefu_err *err)
+{
+	struct mail_op *op = arg;
+	map_del(&op->t->mail_busy, op->message_id);
+	if (op->cb)
+		op->cb(op->arg, status, event_id, err);
+	free(op);
+}
+
+/* The ticket a reply belongs to: In-Reply-To, then References newest first, then a subject token;
+ * only a ticket of the same customer (a stranger cannot append to someone's case). */
+static int thread_of(struct ticket_service *t, const struct mail_msg *m, const char *customer, char *out,
+		     struct kefu_err *err)
+{
+	const char *ids[MAIL_REFS_MAX + 1];
+	int n = 0;
+	if (m->in_reply_to[0])
+		ids[n++] = m->in_reply_to;
+	for (int i = m->nrefs - 1; i >= 0; i--)
+		ids[n++] = m->refs[i];
+	for (int i = 0; i < n; i++) {
+		json_t *row = NULL;
+		int r = ticket_store_mail_find(t->reads, ids[i], &row, err);
+		if (r < 0)
+			return r;
+		const char *c = json_string_value(json_object_get(row, "customer"));
+		const char *tk = json_string_value(json_object_get(row, "ticket"));
+		bool ok = row && customer && c && tk && strcmp(c, customer) == 0;
+		if (ok)
+			snprintf(out, TICKET_ID_MAX, "%s", tk);
+		json_decref(row);
+		if (ok)
+			return 1;
+	}
+	char id[TICKET_ID_MAX];
+	if (customer && mail_subject_ticket(m->subject, id, sizeof id) == 0) {
+		json_t *tk = NULL;
+		if (ticket_store_get(t->reads, id, &tk, NULL) == 0) {
+			const char *c = json_string_value(json_object_get(tk, "customer"));
+			bool ok = c && strcmp(c, customer) == 0;
+			json_decref(tk);
+			if (ok) {
+				snprintf(out, TICKET_ID_MAX, "%s", id);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The first max bytes of s cut at a UTF-8 character boundary, into a new string. */
+static char *utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return xstrndup(s, n);
+}
+
+int ticket_mail_in(struct ticket_service *t, const struct mail_msg *m, struct ticket_mail_result *out,
+		   store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (map_get(&t->mail_busy, m->message_id))
+		return KEFU_ERR(err, KEFU_ECONFLICT, "message_id",
+				"a mail with this Message-ID is being recorded; try again");
+	json_t *seen = NULL;
+	int r = ticket_store_mail_find(t->reads, m->message_id, &seen, err);
+	if (r < 0)
+		return r;
+	if (seen) { /* the gateway delivered it again: nothing to do */
+		snprintf(out->ticket, sizeof out->ticket, "%s", str(seen, "ticket"));
+		out->duplicate = true;
+		json_decref(seen);
+		return 0;
+	}
+	char *customer = NULL;
+	if ((r = ticket_store_mail_customer(t->reads, m->from, &customer, err)) < 0)
+		return r;
+	bool new_customer = customer == NULL;
+	if (new_customer) { /* the same address always makes the same id */
+		char h[65];
+		token_hash(m->from, strlen(m->from), h);
+		customer = xmalloc(20);
+		snprintf(customer, 20, "cm_%.16s", h);
+	}
+	int found = thread_of(t, m, new_customer ? NULL : customer, out->ticket, err);
+	if (found < 0) {
+		free(customer);
+		return found;
+	}
+	if (found) {
+		json_t *tk;
+		if ((r = load(t, out->ticket, &tk, err)) < 0) {
+			free(customer);
+			return r;
+		}
+		bool resolved = strcmp(str(tk, "state"), "resolved") == 0;
+		json_decref(tk);
+		if (!resolved) /* the customer answered: deadlines paused for them run again */
+			for (int i = 0; all_deadlines[i]; i++)
+				ticket_sla_resume(t->sla, out->ticket, all_deadlines[i], NULL);
+	} else {
+		if (new_customer) {
+			struct store_event cev = {
+			    .type = "customer.upserted",
+			    .at_ms = now_ms(t),
+			    .data = json_pack("{s:s,s:s,s:[]}", "id", customer, "type", "new", "tags")};
+			if (m->name[0])
+				json_object_set_new(cev.data, "name", json_string(m->name));
+			if ((r = store_append(t->store, &cev, NULL, NULL)) < 0) {
+				free(customer);
+				return KEFU_ERR(err, -r, "store", "the service is busy; try again");
+			}
+		}
+		struct buf d;
+		buf_init(&d);
+		buf_printf(&d, "%s%s%s", m->subject, *m->subject && *m->body ? "\n\n" : "", m->body);
+		char *desc = utf8_prefix(d.data, TICKET_TEXT_MAX);
+		buf_free(&d);
+		struct ticket_new in = {.kind = "general",
+					.type = "email",
+					.priority = "P3",
+					.department = "service",
+					.customer = customer,
+					.channel = "email",
+					.description = desc};
+		struct ticket_created c;
+		r = ticket_create(t, &in, NULL, &c, NULL, NULL, err);
+		free(desc);
+		if (r < 0) {
+			free(customer);
+			return r;
+		}
+		snprintf(out->ticket, sizeof out->ticket, "%s", c.id);
+		snprintf(out->token, sizeof out->token, "%s", c.token);
+		out->created = true;
+	}
+	json_t *data =
+	    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", out->ticket, "message_id", m->message_id, "from",
+		      m->from, "subject", m->subject, "body", m->body, "customer", customer);
+	if (m->in_reply_to[0])
+		json_object_set_new(data, "in_reply_to", json_string(m->in_reply_to));
+	free(customer);
+	struct mail_op *op = xcalloc(1, sizeof *op);
+	op->t = t;
+	op->cb = cb;
+	op->arg = arg;
+	snprintf(op->message_id, sizeof op->message_id, "%s", m->message_id);
+	struct store_event ev = {.type = "ticket.mailed", .at_ms = now_ms(t), .data = data};
+	if ((r = store_append(t->store, &ev, mail_done_cb, op)) < 0) {
+		free(op);
+		return KEFU_ERR(err, -r, "store", "the service is busy; try again");
+	}
+	map_put(&t->mail_busy, op->message_id, (void *)1);
+	return 0;
+}
+
+int ticket_mail_reply(struct ticket_service *t, const char *id, const char *body, const char *actor,
+		      char out_id[TICKET_ID_MAX], store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	int r;
+	if ((r = check_text("body", body, true, MAIL_BODY_MAX, err)) < 0)
+		return r;
+	if (!actor)
+		return KEFU_ERR(err, KEFU_EINVAL, "actor", "a reply needs a user");
+	json_t *tk;
+	if ((r = load(t, id, &tk, err)) < 0)
+		return r;
+	bool email = strcmp(str(tk, "channel"), "email") == 0;
+	json_decref(tk);
+	if (!email)
+		return KEFU_ERR(err, KEFU_ECONFLICT, "id", "only an email ticket is answered by mail");
+	json_t *last = NULL;
+	if ((r = ticket_store_mail_last_in(t->reads, id, &last, err)) < 0)
+		return r;
+	if (!last)
+		return KEFU_ERR(err, KEFU_ECONFLICT, "id", "the ticket has no mail to answer");
+	const char *subj = str(last, "subject");
+	struct buf s;
+	buf_init(&s);
+	buf_printf(&s, "%s%.*s", strncasecmp(subj, "re:", 3) == 0 ? "" : "Re: ", MAIL_SUBJECT_MAX - 40, subj);
+	char token[TICKET_ID_MAX + 4];
+	snprintf(token, sizeof token, "[#%s]", id);
+	if (!strstr(subj, token))
+		buf_printf(&s, " %s",
+			   token); /* the customer's answer finds the ticket even without headers */
+	rand_id(out_id, TICKET_ID_MAX, "mo_");
+	char mid[TICKET_ID_MAX + 16];
+	snprintf(mid, sizeof mid, "%s@kefu.local", out_id);
+	json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", out_id, "ticket", id, "to",
+				 str(last, "address"), "subject", s.data, "body", body, "message_id", mid,
+				 "in_reply_to", str(last, "message_id"));
+	buf_free(&s);
+	json_decref(last);
+	stop(t, id, "accept", "met"); /* N-06: the first answer accepts the mail */
+	return append_ticket(t, "mail.queued", actor, data, cb, arg, err);
+}
+
+int ticket_mail_status(struct ticket_service *t, const char *id, bool sent, const char *error,
+		       store_done_cb cb, void *arg, struct kefu_err *err)
+{
+	int r;
+	if ((r = check_text("error", error, false, 500, err)) < 0)
+		return r;
+	if (!id || !*id || strlen(id) >= TICKET_ID_MAX)
+		return KEFU_ERR(err, KEFU_ENOTFOUND, "id", "no such outbox mail");
+	if (map_get(&t->busy, id))
+		return KEFU_ERR(err, KEFU_ECONFLICT, "id", "this mail's last change is still being recorded");
+	json_t *rows;
+	if ((r = ticket_store_outbox(t->reads, NULL, id, 1, &rows, err)) < 0)
+		return r;
+	json_t *row = json_array_get(rows, 0);
+	if (!row)
+		r = KEFU_ERR(err, KEFU_ENOTFOUND, "id", "no such outbox mail");
+	else if (strcmp(str(row, "status"), "sent") == 0)
+		r = KEFU_ERR(err, KEFU_ECONFLICT, "status", "the mail was already sent");
+	json_decref(rows);
+	if (r < 0)
+		return r;
+	json_t *data = json_pack("{s:s}", "id", id);
+	if (!sent && error && *error)
+		json_object_set_new(data, "error", json_string(error));
+	return append_ticket(t, sent ? "mail.sent" : "mail.failed", NULL, data, cb, arg, err);
 }

@@ -67,6 +67,11 @@ struct ticket_service_options {
 	const struct ticket_policy *policy; /* borrowed, outlives the service */
 	const struct calendar *calendar; /* borrowed, outlives the service */
 	const struct kefu_clock *clock; /* borrowed; NULL = the process clock */
+	/* Called on the loop thread after each SLA warning or breach was recorded (live push to
+	 * consoles); may be NULL. */
+	void (*on_fire)(void *arg, enum sla_phase phase, const char *ticket, const char *name,
+			const struct sla_state *st);
+	void *on_fire_arg;
 };
 
 /* Creates the service and rebuilds its SLA timers from the store (timers survive a restart).
@@ -106,6 +111,35 @@ int ticket_escalate(struct ticket_service *t, const char *id, const char *to, co
  * return/exchange 12 h). */
 int ticket_resolve(struct ticket_service *t, const char *id, const char *resolution, const char *actor,
 		   store_done_cb cb, void *arg, struct kefu_err *err);
+/* N-20: archives a resolved case (once) and meets its archive deadline (the end of the day it was
+ * resolved on). -KEFU_ECONFLICT when not resolved or already archived. */
+int ticket_archive(struct ticket_service *t, const char *id, const char *actor, store_done_cb cb, void *arg,
+		   struct kefu_err *err);
+
+/* ---- the email / complaint-form channel (N-06) ---- */
+struct mail_msg;
+struct ticket_mail_result {
+	char ticket[TICKET_ID_MAX]; /* the ticket the mail created or was appended to */
+	bool created; /* a new ticket (token holds its progress link) */
+	bool duplicate; /* the Message-ID was already recorded: nothing queued, cb never called */
+	char token[TICKET_TOKEN_MAX];
+};
+/* Records an inbound mail: the customer is found by address or created (id "cm_" + hash of the
+ * address); a reply (In-Reply-To, References, or a "[#tk_…]" subject token, each only of a
+ * ticket of the same customer) is appended to its ticket and resumes paused deadlines; any other
+ * mail creates an email ticket (P3, service, first acceptance 2 h and solution 1 business day).
+ * The ticket.mailed event is queued last (cb after it committed). */
+int ticket_mail_in(struct ticket_service *t, const struct mail_msg *m, struct ticket_mail_result *out,
+		   store_done_cb cb, void *arg, struct kefu_err *err);
+/* An agent's reply to an email ticket: queued in the outbox (mail.queued) for the mail relay, to
+ * the address of the latest inbound mail, "Re: <subject> [#tk_…]"; out_id gets the outbox id.
+ * Meets the first-acceptance deadline. */
+int ticket_mail_reply(struct ticket_service *t, const char *id, const char *body, const char *actor,
+		      char out_id[TICKET_ID_MAX], store_done_cb cb, void *arg, struct kefu_err *err);
+/* The relay's report on an outbox mail: sent, or failed with error (it may retry). */
+int ticket_mail_status(struct ticket_service *t, const char *id, bool sent, const char *error,
+		       store_done_cb cb, void *arg, struct kefu_err *err);
+
 /* Hex SHA-256-class hash of a progress token, as stored (out holds 65 bytes). */
 void ticket_token_hash(const char *token, char out[65]);
 

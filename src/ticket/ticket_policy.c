@@ -33,6 +33,7 @@ static const char *const deadline_names[] = {
     "escalate_senior",
     "escalate_tech",
     "escalate_supervisor",
+    "archive",
 };
 #define N_DEADLINES (sizeof deadline_names / sizeof deadline_names[0])
 
