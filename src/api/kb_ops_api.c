@@ -151,15 +151,13 @@ static const struct json_in_field article_spec[] = {
  * without id/version/source (new ref) or NULL with err. */
 static json_t *merged_content(json_t *base, json_t *body, struct kefu_err *err)
 {
-	json_t *d = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "kind", json_object_get(base, "kind"), "title",
-			      json_object_get(base, "title"), "body", json_object_get(base, "body"),
-			      "alternatives", json_object_get(base, "alternatives"), "tags",
-			      json_object_get(base, "tags"), "product", json_object_get(base, "product"));
 	static const char *const fields[] = {"kind", "title", "body", "alternatives", "tags", "product"};
+	json_t *d = json_object();
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		json_t *v = json_object_get(body, fields[i]);
-		if (v && !json_is_null(v))
-			json_object_set(d, fields[i], v);
+		if (!v || json_is_null(v))
+			v = json_object_get(base, fields[i]);
+		json_object_set(d, fields[i], v ? v : json_null());
 	}
 	const char *kind = json_string_value(json_object_get(d, "kind"));
 	const char *title = json_string_value(json_object_get(d, "title"));
