@@ -42,7 +42,7 @@ static const struct perm_entry table[] = {
      "the mail gateway: inbound mail to tickets, the outbox for the relay (N-06)"},
     {"test.clock", R(ROLE_ADMIN), "move the clock forward; only with kefu serve --test-clock (tests)"},
     {"notice.send", STAFF_SERVE, "proactive order notices from templates (N-24)"},
-    {"kb.read", STAFF_SERVE | R(ROLE_QA),
+    {"kb.read", STAFF_SERVE | R(ROLE_QA) | R(ROLE_ADMIN),
      "search the knowledge base, read articles and their versions (KB-2)"},
     {"kb.contribute", STAFF_SERVE, "propose a change or a new article to the knowledge base (KB-4)"},
     {"kb.review", R(ROLE_SUPERVISOR) | R(ROLE_MANAGER),

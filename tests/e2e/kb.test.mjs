@@ -2,7 +2,8 @@
 // `kefu serve` whose database got FAQ articles through `kefu kb import` before it started: the FAQ
 // bot answers a queued customer in the widget and 转人工 hands over (KB-6, N-21); then the agent who
 // takes the chat sees the suggestions for the customer's next message under the composer and
-// inserts one with a click (KB-3). Run: node --test tests/e2e/kb.test.mjs
+// inserts one with a click (KB-3); the agent sees the bot's hand-over note; a supervisor edits an FAQ in
+// the console and sees the diff of the versions (KB-4). Run: node --test tests/e2e/kb.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -77,6 +78,13 @@ test('FAQ bot answers the queued customer, 转人工 hands over; the agent inser
     if (!(await tab.isVisible())) await pick.click();
     await tab.click();
     await message(agent, '原路退回', 'bot').waitFor();
+    // the hand-over note: why the bot handed over, what the customer asked and what it answered
+    const note = agent.locator(tid('handover-note'));
+    await note.waitFor();
+    assert.equal(await note.getAttribute('data-reason'), 'asked');
+    assert.equal(await agent.locator(tid('handover-reason')).innerText(), '客户要求转人工');
+    assert.deepEqual(await agent.locator(`${tid('handover-questions')} li`).allInnerTexts(), ['退款了还没到账', '转人工']);
+    assert.match(await agent.locator(`${tid('handover-answers')} li`).first().innerText(), /原路退回/);
 
     // 3. The customer asks again: suggestions under the composer, one click inserts the answer.
     await sendText(customer, '退款多久能到账呢');
@@ -87,5 +95,35 @@ test('FAQ bot answers the queued customer, 转人工 hands over; the agent inser
     assert.equal(await agent.locator(tid('composer-input')).inputValue(), '审核通过后1-3个工作日原路退回。');
     await agent.locator(tid('composer-input')).press('Enter');
     await message(customer, '审核通过后1-3个工作日原路退回。', 'agent').waitFor();
+  });
+});
+
+test('console: a supervisor edits an FAQ with a change note and sees the diff of the two versions', { timeout: 120000 }, async () => {
+  const pages = [];
+  await onFailureCapture('kb-console-diff', pages, async () => {
+    const page = await openPage(browser, 'supervisor');
+    pages.push(page);
+    await page.goto(`${srv.url}/console/?lang=zh#kb`);
+    await page.locator(tid('login-name')).fill('sup1');
+    await page.locator(tid('login-password')).fill('sup1pass');
+    await page.locator(tid('login-submit')).click();
+    await page.locator(tid('kb-page')).waitFor();
+    await page.locator(`${tid('kb-row')}[data-id="faq-ship"]`).click();
+    const art = page.locator(`${tid('kb-article')}[data-id="faq-ship"]`);
+    await art.waitFor();
+    const v0 = Number(await art.getAttribute('data-version'));
+    await page.locator(tid('kb-edit')).click();
+    await page.locator(tid('kb-form-body')).fill('付款后24小时内发货。');
+    await page.locator(tid('kb-form-note')).fill('发货提速');
+    await page.locator(tid('kb-form-save')).click();
+    await page.locator(`${tid('kb-article')}[data-version="${v0 + 1}"]`).waitFor();
+    assert.equal(await page.locator(tid('kb-version-row')).count(), v0 + 1);
+    await page.locator(tid('kb-diff-show')).click();
+    const body = page.locator(tid('kb-diff-body'));
+    await body.waitFor();
+    // 48 → 24 by characters: the common 4 is kept, 2 added before it, 8 removed after it
+    assert.equal(await body.locator(tid('diff-del')).allInnerTexts().then((x) => x.join('')), '8');
+    assert.equal(await body.locator(tid('diff-ins')).allInnerTexts().then((x) => x.join('')), '2');
+    assert.equal(await body.innerText(), '付款后248小时内发货。');
   });
 });

@@ -10,6 +10,7 @@ import { level, fmtSecs, frtNorm, DEFAULT_NORMS } from '../lib/clock.js';
 import { LangToggle, Toasts, LoginForm, fmtTime, useNow } from '../lib/ui.js';
 import { SlaBoard } from './sla.js';
 import { AssessPage } from './assess.js';
+import { KbPage } from './kb.js';
 
 const POLL_MS = 2000;
 
@@ -156,7 +157,23 @@ function Nav({ view, me }) {
   return html`<nav class="tabs">
     ${!isAgent(me) && html`<a href="#" class=${view === 'overview' ? 'on' : ''} data-testid="nav-overview">${t('console.nav.overview')}</a>`}
     <a href="#assess" class=${view === 'assess' ? 'on' : ''} data-testid="nav-assess">${t('console.nav.assess')}</a>
+    <a href="#kb" class=${view === 'kb' ? 'on' : ''} data-testid="nav-kb">${t('console.nav.kb')}</a>
   </nav>`;
+}
+
+function KbView({ me }) {
+  return html`<div class="console">
+    <header>
+      <h1 data-testid="app-title">${t('app.console')}</h1>
+      <${Nav} view="kb" me=${me} />
+      <div class="grow"></div>
+      <span>${me && (me.display || me.name)}</span>
+      <${LangToggle} />
+      <button class="btn ghost small" data-testid="logout" onClick=${logout}>${t('common.logout')}</button>
+    </header>
+    <${KbPage} me=${me} />
+    <${Toasts} />
+  </div>`;
 }
 
 function AssessView({ me }) {
@@ -174,7 +191,7 @@ function AssessView({ me }) {
   </div>`;
 }
 
-const viewOf = () => (location.hash.startsWith('#assess') ? 'assess' : 'overview');
+const viewOf = () => (location.hash.startsWith('#assess') ? 'assess' : location.hash.startsWith('#kb') ? 'kb' : 'overview');
 
 function rank(status) {
   return { online: 0, away: 1, offline: 2 }[status] ?? 3;
@@ -204,6 +221,7 @@ function Root() {
   if (me === null)
     return html`<div class="fill"><${LoginForm} title=${t('app.console')}
       onDone=${() => api('GET', '/me').then(setMe).catch(() => setMe({}))} /><${Toasts} /></div>`;
+  if (view === 'kb') return html`<${KbView} me=${me} />`;
   return view === 'assess' || isAgent(me) ? html`<${AssessView} me=${me} />` : html`<${Overview} me=${me} />`;
 }
 

@@ -4,6 +4,8 @@
 // including the guard's "blocked" verdict with a suggested rewrite.
 import '../base.css';
 import './workbench.css';
+import '../console/kb.css';
+import { HandoverNote, SaveCase, citeIfCase } from './kb.js';
 import { html, render, useState, useEffect } from '../lib/html.js';
 import { t, categoryLabel } from '../i18n.js';
 import { api, wsUrl, newClientId } from '../lib/api.js';
@@ -353,14 +355,14 @@ function CloseForm({ e, onDone }) {
 
 // KB-3: the knowledge base's top articles for the customer's last message, under the composer;
 // one click puts an article's text into the composer (the guard checks it when it is sent).
-function KbSuggestions({ sug, draft, setDraft }) {
+function KbSuggestions({ sug, draft, setDraft, session }) {
   if (!sug || !sug.items || sug.items.length === 0) return null;
   return html`<div class="kbsug" data-testid="kb-suggestions" data-seq=${sug.seq}>
     <div class="muted small">${t('wb.kbSuggestions')}</div>
     ${sug.items.map((it) => html`<div class="kbitem" key=${it.id}>
       <div class="grow"><b>${it.title}</b> <span class="muted small">${it.body}</span></div>
       <button class="btn small" data-testid="kb-insert" data-id=${it.id}
-        onClick=${() => setDraft(draft ? draft + it.body : it.body)}>${t('wb.kbInsert')}</button>
+        onClick=${() => { setDraft(draft ? draft + it.body : it.body); citeIfCase(it, session); }}>${t('wb.kbInsert')}</button>
     </div>`)}
   </div>`;
 }
@@ -395,14 +397,15 @@ function ChatView({ s, now }) {
       ${!closed && html`<button class="btn small danger" data-testid="close-open" onClick=${() => setDialog('close')}>${t('wb.closeChat')}</button>`}
       ${closed && html`<button class="btn small" data-testid="dismiss" onClick=${() => { store.remove(id); setWb({ active: firstChat() }); }}>${t('wb.dismiss')}</button>`}
     </div>
+    <${HandoverNote} id=${id} />
     <${MessageList} store=${store} id=${id} agentNames=${agentName} />
     ${e.typingUntil > Date.now() && html`<div class="typing" data-testid="typing">${t('typing')}</div>`}
-    ${closed && html`<div class="closedbar" data-testid="chat-closed">${t('wb.chatClosed')}${e.summary ? ' — ' + e.summary : ''}</div>`}
+    ${closed && html`<div class="closedbar" data-testid="chat-closed">${t('wb.chatClosed')}${e.summary ? ' — ' + e.summary : ''} <${SaveCase} id=${id} me=${s.me} /></div>`}
     ${s.blocked[id] && html`<${Blocked} id=${id} b=${s.blocked[id]} setDraft=${setDraft} />`}
     ${dialog === 'transfer' && html`<${TransferForm} e=${e} onDone=${() => setDialog(null)} />`}
     ${dialog === 'close' && html`<${CloseForm} e=${e} onDone=${() => setDialog(null)} />`}
     ${!closed && html`<${Composer} value=${draft} setValue=${setDraft} onSend=${send} onTyping=${() => sendTyping(id)} />`}
-    ${!closed && html`<${KbSuggestions} sug=${(s.suggestions || {})[id]} draft=${draft} setDraft=${setDraft} />`}
+    ${!closed && html`<${KbSuggestions} sug=${(s.suggestions || {})[id]} draft=${draft} setDraft=${setDraft} session=${id} />`}
   </div>`;
 }
 
