@@ -6,6 +6,7 @@
 struct store;
 struct store_reader;
 struct kefu_err;
+struct guard;
 
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
@@ -21,5 +22,8 @@ int cli_demo(int argc, char **argv); /* src/cli/demo.c, DESIGN §5.4 */
 int demo_org_load(struct store *s, struct store_reader *r, struct kefu_err *err);
 /* Opens the store at path, printing a clear error; returns NULL on failure. */
 struct store *cli_open_store(const char *path);
+/* The compliance guard for imported agent messages (K-30…K-32): the lexicons of dir, else
+ * data/lexicons, else the source tree's. NULL after printing why. Caller guard_free()s. */
+struct guard *cli_import_guard(const char *dir);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "kpi/demo.h"
+#include "guard/guard.h"
 #include "kpi/import.h"
 #include "store/assess_store.h"
 #include "store/store.h"
@@ -114,7 +115,10 @@ int cli_demo(int argc, char **argv)
 	struct kpi_rules rules;
 	struct kpi_import_stats st;
 	kpi_rules_default(&rules);
-	if (!s || assess_store_open(s, &a, &err) < 0 || kpi_import_file(a, &rules, tmp, &st, &err) < 0) {
+	struct guard *g = cli_import_guard(NULL); /* K-30…K-32 from the demo's agent texts */
+	kpi_import_set_guard(g);
+	if (!g || !s || assess_store_open(s, &a, &err) < 0 ||
+	    kpi_import_file(a, &rules, tmp, &st, &err) < 0) {
 		fprintf(stderr, "kefu demo: %s\n", err.msg);
 		status = 1;
 	} else {
@@ -123,6 +127,8 @@ int cli_demo(int argc, char **argv)
 	}
 	assess_store_close(a);
 	store_close(s);
+	kpi_import_set_guard(NULL);
+	guard_free(g);
 	unlink(tmp);
 	return status;
 }

@@ -5,8 +5,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "guard/guard.h"
 #include "kpi/import.h"
 #include "store/assess_store.h"
 #include "store/store.h"
@@ -14,16 +16,35 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kefu import [--db PATH] FILE…\n"
+		"usage: kefu import [--db PATH] [--lexicons DIR] FILE…\n"
 		"  JSON Lines per DESIGN §5.1 (kinds: agent customer session message rating order complaint\n"
-		"  presence); each file is one transaction; a file imported before changes nothing.\n");
+		"  presence exam kb_contribution case_citation collab_rating review); each file is one\n"
+		"  transaction; a file imported before changes nothing. Agent messages are checked by the\n"
+		"  compliance guard with the lexicons of DIR (default data/lexicons) for K-30…K-32.\n");
+}
+
+struct guard *cli_import_guard(const char *dir)
+{
+	struct stat sb;
+	if (!dir)
+		dir = stat(GUARD_DEFAULT_DIR, &sb) == 0 ? GUARD_DEFAULT_DIR
+							: KEFU_SOURCE_DIR "/" GUARD_DEFAULT_DIR;
+	struct guard *g = NULL;
+	struct kefu_err err = {0};
+	if (guard_load(dir, &g, &err) < 0) {
+		fprintf(stderr, "kefu: lexicons %s: %s%s%s\n", dir, err.field, err.field[0] ? ": " : "",
+			err.msg);
+		return NULL;
+	}
+	return g;
 }
 
 int cli_import(int argc, char **argv)
 {
-	const char *db = "var/kefu.db";
+	const char *db = "var/kefu.db", *lexicons = NULL;
 	static const struct option opts[] = {
 	    {"db", required_argument, 0, 'd'},
+	    {"lexicons", required_argument, 0, 'x'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -33,6 +54,9 @@ int cli_import(int argc, char **argv)
 		switch (o) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'x':
+			lexicons = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -46,9 +70,15 @@ int cli_import(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	struct store *s = cli_open_store(db);
-	if (!s)
+	struct guard *g = cli_import_guard(lexicons);
+	if (!g)
 		return 1;
+	struct store *s = cli_open_store(db);
+	if (!s) {
+		guard_free(g);
+		return 1;
+	}
+	kpi_import_set_guard(g);
 	struct assess_store *a = NULL;
 	struct kefu_err err = {0};
 	int status = 0;
@@ -88,5 +118,7 @@ int cli_import(int argc, char **argv)
 	}
 	assess_store_close(a);
 	store_close(s);
+	kpi_import_set_guard(NULL);
+	guard_free(g);
 	return status;
 }

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/mem.h"
+#include "kpi/people.h"
 #include "kpi/rollup.h"
 
 enum { TOP_BONUS = 10 /* monthly top 10 get the bonus */ };
@@ -99,6 +100,8 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 	struct assess_agents g = {0};
 	if (rc == 0)
 		rc = assess_store_period(a, d0, d1, &g, err);
+	if (rc == 0 && (rc = kpi_people_period(a, d0, d1, &g, err)) < 0) /* K-30…K-44 (people.c) */
+		assess_agents_free(&g);
 	if (rc < 0)
 		return rc;
 	struct row *rows = xcalloc(g.n ? g.n : 1, sizeof *rows);
@@ -110,8 +113,9 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 		kpi_scorecard_weights(sc, x->v, x->w, &x->spread);
 		for (int m = 0; m < KPI_METRIC_COUNT; m++) {
 			const struct kpi_metric_def *d = kpi_metric_def(m);
-			x->s[m] = x->v[m].null
-			    ? 0
+			x->s[m] = x->v[m].null ? 0
+			    : kpi_people_deduct(m) > 0 /* zero tolerance (K-30, K-31) */
+			    ? kpi_score_deduct(x->v[m].value, kpi_people_deduct(m))
 			    : kpi_score_linear(x->v[m].value, d->floor, d->target, d->higher_better);
 			x->score += x->w[m] * x->s[m];
 		}
@@ -222,6 +226,8 @@ int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *p
 				period);
 	if (kpi_metric_find(metric) < 0)
 		return KEFU_ERR(err, KEFU_EINVAL, "metric", "unknown metric %s", metric);
+	if (kpi_people_metric(kpi_metric_find(metric))) /* the records behind a people metric */
+		return kpi_people_explain(a, r, d0, d1, agent, kpi_metric_find(metric), out, err);
 	struct explain_ctx x = {r, json_array()};
 	int rc = kpi_sessions_each(a, r, period, agent, explain_one, &x, err);
 	if (rc < 0) {

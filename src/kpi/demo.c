@@ -118,6 +118,87 @@ static void msg(struct gen *g, int64_t sid, const char *from, int64_t at, const 
 	g->c->messages++;
 }
 
+/* Day of month (1..31) and month (1..12) of a local day. */
+static void civil_md(int64_t day, int *m, int *d)
+{
+	int64_t z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+static const char *const departments[] = {"logistics", "warehouse", "finance", "product"};
+
+/* The people and quality records of agent i on a day (K-35…K-44, K-52), from their own random
+ * stream so the sessions above stay as they were: on the 20th a product exam (and a new_product
+ * exam in the first month of each quarter), a self and a peer review, two collaboration ratings;
+ * on any day a contribution (~5 a month for skill > 0.8, ~2 else; accepted more often with skill)
+ * and a citation of another agent's case (now and then of one's own, which does not count). */
+static void people_day(struct gen *g, uint64_t *rng, int64_t day, int i, int n, double sk)
+{
+	int m, d;
+	civil_md(day, &m, &d);
+	int64_t t = day * DAY_MS - (int64_t)OFFSET_MIN * 60000 + 18 * 3600000LL;
+	char id[48];
+	FILE *f = g->f;
+	if (d == 20) {
+		snprintf(id, sizeof id, "e%lld-%04d", (long long)day, i + 1);
+		int score = (int)(55 + 45 * sk + 10 * (unif(rng) - 0.5));
+		fprintf(f,
+			"{\"kind\":\"exam\",\"id\":\"%s\",\"agent\":\"a%04d\",\"at\":\"%s\",\"score\":%d,"
+			"\"pass_mark\":80,\"topic\":\"product\"}\n",
+			id, i + 1, ts(g, t), score > 100 ? 100 : score);
+		g->c->lines++;
+		if (m % 3 == 1) {
+			score = (int)(50 + 50 * sk + 10 * (unif(rng) - 0.5));
+			fprintf(f,
+				"{\"kind\":\"exam\",\"id\":\"%sn\",\"agent\":\"a%04d\",\"at\":\"%s\","
+				"\"score\":%d,"
+				"\"pass_mark\":80,\"topic\":\"new_product\"}\n",
+				id, i + 1, ts(g, t + 3600000), score > 100 ? 100 : score);
+			g->c->lines++;
+		}
+		fprintf(f,
+			"{\"kind\":\"review\",\"id\":\"rs%lld-%04d\",\"agent\":\"a%04d\",\"at\":\"%s\","
+			"\"type\":\"self\",\"score\":%d}\n",
+			(long long)day, i + 1, i + 1, ts(g, t), 7 + (int)(next(rng) % 4));
+		fprintf(f,
+			"{\"kind\":\"review\",\"id\":\"rp%lld-%04d\",\"agent\":\"a%04d\",\"at\":\"%s\","
+			"\"type\":\"peer\",\"score\":%d,\"reviewer\":\"a%04d\"}\n",
+			(long long)day, i + 1, i + 1, ts(g, t), 4 + (int)(6 * sk + unif(rng)),
+			(i + 1) % n + 1);
+		for (int k = 0; k < 2; k++)
+			fprintf(f,
+				"{\"kind\":\"collab_rating\",\"id\":\"cr%lld-%04d-%d\",\"agent\":\"a%04d\","
+				"\"department\":\"%s\",\"at\":\"%s\",\"score\":%d}\n",
+				(long long)day, i + 1, k, i + 1, departments[next(rng) % 4], ts(g, t),
+				unif(rng) < 0.5 + 0.5 * sk ? 4 + (int)(next(rng) % 2)
+							   : 2 + (int)(next(rng) % 2));
+		g->c->lines += 4;
+	}
+	if (unif(rng) < (sk > 0.8 ? 5.0 : 2.0) / 30) {
+		double u = unif(rng);
+		fprintf(
+		    f,
+		    "{\"kind\":\"kb_contribution\",\"id\":\"kc%lld-%04d\",\"agent\":\"a%04d\",\"at\":\"%s\","
+		    "\"article\":\"faq-%d\",\"state\":\"%s\"}\n",
+		    (long long)day, i + 1, i + 1, ts(g, t), (int)(next(rng) % 200),
+		    u < 0.5 + 0.45 * sk ? "accepted"
+			: u < 0.95	? "rejected"
+					: "pending");
+		g->c->lines++;
+	}
+	if (n > 1 && unif(rng) < 0.08) {
+		int author = unif(rng) < 0.1 ? i : (int)(next(rng) % (uint64_t)n);
+		fprintf(f,
+			"{\"kind\":\"case_citation\",\"case\":\"case-%04d-%d\",\"author\":\"a%04d\","
+			"\"by\":\"a%04d\",\"at\":\"%s\"}\n",
+			author + 1, (int)(next(rng) % 5), author + 1, i + 1, ts(g, t + 60000));
+		g->c->lines++;
+	}
+}
+
 int kpi_demo_write(FILE *f, const struct kpi_demo_opts *o, struct kpi_demo_counts *c)
 {
 	memset(c, 0, sizeof *c);
@@ -140,10 +221,12 @@ int kpi_demo_write(FILE *f, const struct kpi_demo_opts *o, struct kpi_demo_count
 	int64_t ncust = (int64_t)n * CUSTOMERS_PER_AGENT;
 	unsigned char *seen = xcalloc((size_t)(ncust / 8 + 1), 1); /* customer line written */
 	int64_t sid = 0, oid = 0, pid = 0;
+	uint64_t prng = o->seed * 0x9e3779b97f4a7c15ULL + 7; /* people records: their own stream */
 	for (int64_t day = o->start_day; day < o->start_day + o->days; day++) {
 		double load = day_factor(day);
 		int64_t t_day = day * DAY_MS - (int64_t)OFFSET_MIN * 60000;
 		for (int i = 0; i < n; i++) {
+			people_day(&g, &prng, day, i, n, skill[i]);
 			if ((day + i) % 7 == 3 && load < 1.5)
 				continue; /* one rest day a week outside promotions */
 			/* presence 08:30–17:30 ± 30 min, with a lunch break; promotions add an evening shift
@@ -218,6 +301,15 @@ int kpi_demo_write(FILE *f, const struct kpi_demo_opts *o, struct kpi_demo_count
 				c->lines++;
 				c->sessions++;
 				double sk = skill[i];
+				if (unif(&prng) < 0.02) { /* QA samples ~2% of sessions (K-35) */
+					fprintf(f,
+						"{\"kind\":\"review\",\"id\":\"rq%lld\",\"agent\":\"a%04d\","
+						"\"at\":\"%s\",\"type\":\"qa\",\"score\":%d,\"session\":\"s%"
+						"lld\"}\n",
+						(long long)sid, i + 1, ts(&g, end + DAY_MS),
+						5 + (int)(5 * sk * unif(&prng) + 0.5), (long long)sid);
+					c->lines++;
+				}
 				if (unif(&g.rng) < 0.6) {
 					double u = unif(&g.rng);
 					int score = u < 0.55 * sk + 0.3 ? 5

@@ -20,19 +20,53 @@
 #include "base/clock.h"
 #include "base/mem.h"
 #include "kpi/jsonl.h"
+#include "guard/guard.h"
 #include "kpi/rollup.h"
 
-enum kind { K_AGENT, K_CUSTOMER, K_SESSION, K_MESSAGE, K_RATING, K_ORDER, K_COMPLAINT, K_PRESENCE, K_COUNT };
+enum kind {
+	K_AGENT,
+	K_CUSTOMER,
+	K_SESSION,
+	K_MESSAGE,
+	K_RATING,
+	K_ORDER,
+	K_COMPLAINT,
+	K_PRESENCE,
+	K_EXAM, /* people and quality kinds (people_store.c) */
+	K_CONTRIB,
+	K_CITATION,
+	K_COLLAB,
+	K_REVIEW,
+	K_COUNT
+};
 
-static const char *const kind_names[K_COUNT] = {"agent",  "customer", "session",   "message",
-						"rating", "order",    "complaint", "presence"};
+static const char *const kind_names[K_COUNT] = {
+    "agent",	"customer", "session",	       "message",	"rating",	 "order", "complaint",
+    "presence", "exam",	    "kb_contribution", "case_citation", "collab_rating", "review"};
 /* docs/events.md type of the event each kind appends */
 static const char *const event_types[K_COUNT] = {
-    "agent.imported", "customer.upserted", "session.imported",	 "message",
-    "session.rated",  "order.recorded",	   "complaint.recorded", "presence.interval"};
+    "agent.imported", "customer.upserted",	  "session.imported",	    "message",
+    "session.rated",  "order.recorded",		  "complaint.recorded",	    "presence.interval",
+    "exam.recorded",  "kb_contribution.imported", "case_citation.imported", "collab.rated",
+    "review.recorded"};
 /* the id'd kinds and their assess_store kind (-1: records without id) */
-static const int store_kind[K_COUNT] = {ASSESS_AGENT, ASSESS_CUSTOMER, ASSESS_SESSION,	 -1,
-					-1,	      ASSESS_ORDER,    ASSESS_COMPLAINT, -1};
+static const int store_kind[K_COUNT] = {ASSESS_AGENT,
+					ASSESS_CUSTOMER,
+					ASSESS_SESSION,
+					-1,
+					-1,
+					ASSESS_ORDER,
+					ASSESS_COMPLAINT,
+					-1,
+					-1,
+					-1,
+					-1,
+					-1,
+					-1};
+/* the kinds stored by people_store.c and their people_kind (-1: not one) */
+static const int people_of[K_COUNT] = {
+    -1,		  -1, -1, -1, -1, -1, -1, -1, PEOPLE_EXAM, PEOPLE_CONTRIB, PEOPLE_CITATION, PEOPLE_COLLAB,
+    PEOPLE_REVIEW};
 
 enum ftype { F_STR, F_ENUM, F_TIME, F_BOOL, F_SCORE, F_NUM };
 
@@ -96,8 +130,42 @@ static const struct fdef f_presence[] = {{"agent", F_STR, true, NULL, ASSESS_AGE
 					 {"from", F_TIME, true, NULL, -1},
 					 {"to", F_TIME, true, NULL, -1},
 					 {NULL, 0, 0, NULL, 0}};
-static const struct fdef *const kind_fields[K_COUNT] = {f_agent,  f_customer, f_session,   f_message,
-							f_rating, f_order,    f_complaint, f_presence};
+/* people and quality kinds: field order = the columns of their table (007_people.sql) */
+static const struct fdef f_exam[] = {{"id", F_STR, true, NULL, -1},
+				     {"agent", F_STR, true, NULL, ASSESS_AGENT},
+				     {"at", F_TIME, true, NULL, -1},
+				     {"score", F_NUM, true, NULL, -1},
+				     {"pass_mark", F_NUM, false, NULL, -1},
+				     {"passed", F_BOOL, false, NULL, -1},
+				     {"topic", F_ENUM, false, "product|policy|new_product|service", -1},
+				     {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_contrib[] = {{"id", F_STR, true, NULL, -1},
+					{"agent", F_STR, true, NULL, ASSESS_AGENT},
+					{"at", F_TIME, true, NULL, -1},
+					{"article", F_STR, false, NULL, -1},
+					{"state", F_ENUM, true, "accepted|rejected|pending", -1},
+					{NULL, 0, 0, NULL, 0}};
+static const struct fdef f_citation[] = {{"case", F_STR, true, NULL, -1},
+					 {"author", F_STR, true, NULL, ASSESS_AGENT},
+					 {"by", F_STR, true, NULL, ASSESS_AGENT},
+					 {"at", F_TIME, true, NULL, -1},
+					 {"session", F_STR, false, NULL, ASSESS_SESSION},
+					 {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_collab[] = {
+    {"id", F_STR, true, NULL, -1},	   {"agent", F_STR, true, NULL, ASSESS_AGENT},
+    {"department", F_STR, true, NULL, -1}, {"at", F_TIME, true, NULL, -1},
+    {"score", F_SCORE, true, NULL, -1},	   {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_review[] = {{"id", F_STR, true, NULL, -1},
+				       {"agent", F_STR, true, NULL, ASSESS_AGENT},
+				       {"at", F_TIME, true, NULL, -1},
+				       {"type", F_ENUM, true, "qa|peer|self", -1},
+				       {"score", F_NUM, true, NULL, -1},
+				       {"session", F_STR, false, NULL, ASSESS_SESSION},
+				       {"reviewer", F_STR, false, NULL, ASSESS_AGENT},
+				       {NULL, 0, 0, NULL, 0}};
+static const struct fdef *const kind_fields[K_COUNT] = {
+    f_agent,	f_customer, f_session, f_message,  f_rating, f_order, f_complaint,
+    f_presence, f_exam,	    f_contrib, f_citation, f_collab, f_review};
 
 const char *kpi_import_kind_name(int k)
 {
@@ -141,6 +209,10 @@ struct ctx {
 	const char *data;
 	size_t len;
 	struct idset sets[ASSESS_KINDS];
+	struct idset psets[PEOPLE_KINDS]; /* ids of the people kinds (people_of) */
+	bool ppresent[PEOPLE_KINDS]; /* people kinds with stored rows at the start */
+	struct guard_scratch *gs; /* the compliance guard over imported agent messages, or NULL */
+	struct buf gdata; /* guard.hit payload */
 	struct buf scratch; /* decoded strings of the current line */
 	struct buf canon, canon2; /* canonical forms being compared */
 	struct buf ev; /* event payload */
@@ -357,6 +429,18 @@ static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int 
 		return fail(c, line, "to", "not after from");
 	if (k == K_SESSION && v[5].present && v[5].i < v[4].i)
 		return fail(c, line, "end", "before start");
+	if (k == K_EXAM) { /* score, pass_mark 0-100; passed given or implied by pass_mark */
+		if (v[3].d < 0 || v[3].d > 100)
+			return fail(c, line, "score", "must be 0-100");
+		if (v[4].present && (v[4].d < 0 || v[4].d > 100))
+			return fail(c, line, "pass_mark", "must be 0-100");
+		if (!v[4].present && !v[5].present)
+			return fail(c, line, "pass_mark", "missing (give pass_mark or passed)");
+		if (v[4].present && v[5].present && v[5].b != (v[3].d >= v[4].d))
+			return fail(c, line, "passed", "contradicts score and pass_mark");
+	}
+	if (k == K_REVIEW && (!v[4].is_int || v[4].i < 1 || v[4].i > 10))
+		return fail(c, line, "score", "must be an integer 1-10");
 	return 0;
 }
 
@@ -432,6 +516,16 @@ static bool next_line(struct lines *it, const char **s, size_t *n)
 	return true;
 }
 
+/* The id set of an id'd kind; NULL for kinds without id (message, rating, presence, citation). */
+static struct idset *id_set(struct ctx *c, int k)
+{
+	if (store_kind[k] >= 0)
+		return &c->sets[store_kind[k]];
+	if (people_of[k] >= 0 && people_of[k] != PEOPLE_CITATION)
+		return &c->psets[people_of[k]];
+	return NULL;
+}
+
 static int pass1(struct ctx *c, struct kpi_import_stats *st)
 {
 	struct lines it = {c->data, c->data + c->len, 0};
@@ -444,15 +538,15 @@ static int pass1(struct ctx *c, struct kpi_import_stats *st)
 			return r;
 		st->lines++;
 		st->read[k]++;
-		int sk = store_kind[k];
-		if (sk < 0)
+		struct idset *set = id_set(c, k);
+		if (!set)
 			continue;
 		uint32_t h = hash_bytes(v[0].s.p, v[0].s.n);
 		if (v[0].s.p >= c->scratch.data && v[0].s.p < c->scratch.data + c->scratch.cap)
 			return fail(c, it.no, "id", "escapes are not allowed in ids");
-		struct ent *e = set_find(&c->sets[sk], v[0].s.p, v[0].s.n, h);
+		struct ent *e = set_find(set, v[0].s.p, v[0].s.n, h);
 		if (!e) {
-			e = set_add(&c->sets[sk], v[0].s.p, v[0].s.n, h);
+			e = set_add(set, v[0].s.p, v[0].s.n, h);
 			e->line = it.no;
 			e->line_p = s;
 			e->line_n = n;
@@ -573,6 +667,94 @@ static void event_data(struct ctx *c, int k, const struct val *v, int64_t seq)
 	buf_append(b, "}", 1);
 }
 
+/* A record of a people kind: its fields bound in table order (people_store.c). */
+static int put_people(struct ctx *c, int k, const struct val *v)
+{
+	const struct fdef *defs = kind_fields[k];
+	struct people_val pv[MAX_FIELDS];
+	int n = 0;
+	int64_t at = 0;
+	struct assess_str session = {NULL, 0};
+	for (; defs[n].name; n++) {
+		struct people_val *x = &pv[n];
+		const struct val *y = &v[n];
+		memset(x, 0, sizeof *x);
+		if (!y->present)
+			continue;
+		switch (defs[n].t) {
+		case F_STR:
+		case F_ENUM:
+			x->t = 1, x->p = y->s.p, x->n = y->s.n;
+			break;
+		case F_TIME:
+		case F_SCORE:
+			x->t = 2, x->i = y->i;
+			break;
+		case F_BOOL:
+			x->t = 2, x->i = y->b;
+			break;
+		case F_NUM:
+			if (y->is_int)
+				x->t = 2, x->i = y->i;
+			else
+				x->t = 3, x->d = y->d;
+			break;
+		}
+		if (strcmp(defs[n].name, "at") == 0)
+			at = y->i;
+		else if (strcmp(defs[n].name, "session") == 0)
+			session = y->s;
+	}
+	return people_store_put(assess_store_people(c->a), people_of[k], at, event_types[k], c->ev.data,
+				c->ev.len, session.p, session.n, pv, n, c->err);
+}
+
+static const struct guard *import_guard; /* kpi_import_set_guard */
+
+void kpi_import_set_guard(const struct guard *g)
+{
+	import_guard = g;
+}
+
+/* K-30…K-32: the compliance guard over an imported agent message (as live chat runs it before
+ * sending); a message with hits gets a guard.hit event and a kpi_violations row. A text the guard
+ * refuses as too long is not scanned. */
+static int scan_message(struct ctx *c, const struct val *v, int64_t seq)
+{
+	if (v[1].s.n != 5 || memcmp(v[1].s.p, "agent", 5) != 0)
+		return 0;
+	struct guard_result res = {0};
+	struct kefu_err gerr = {0};
+	int r = guard_scan(import_guard, c->gs, GUARD_ROLE_AGENT, v[3].s.p, v[3].s.n, &res, &gerr);
+	if (r == -KEFU_ELIMIT || r == -KEFU_EINVAL || (r == 0 && res.nhits == 0)) {
+		guard_result_clear(&res);
+		return 0;
+	}
+	if (r < 0)
+		return KEFU_ERR(c->err, r, "guard", "compliance guard: %s", gerr.msg);
+	struct buf *b = &c->gdata;
+	char rules[256] = "";
+	size_t rl = 0;
+	bool security = false;
+	buf_reset(b);
+	buf_printf(b, "{\"verdict\":\"%s\",\"role\":\"agent\",\"hits\":[", guard_verdict_name(res.verdict));
+	for (size_t i = 0; i < res.nhits; i++) {
+		const struct guard_hit *h = &res.hits[i];
+		buf_printf(b, "%s{\"rule\":\"%s\",\"start\":%zu,\"end\":%zu,\"severity\":\"%s\"}",
+			   i ? "," : "", h->rule, h->start, h->end, guard_severity_name(h->severity));
+		if (rl + strlen(h->rule) + 2 < sizeof rules && !strstr(rules, h->rule))
+			rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%s%s", rl ? "," : "", h->rule);
+		rules[rl] = '\0';
+		security |= strcmp(h->rule, "C-08") == 0 ||
+		    (strcmp(h->rule, "C-07") == 0 && h->severity == GUARD_SEV_BLOCK);
+	}
+	buf_printf(b, "],\"delivered\":true,\"seq\":%lld,\"imported\":true}", (long long)seq);
+	guard_result_clear(&res);
+	return people_store_put_violation(assess_store_people(c->a), v[0].s.p, v[0].s.n, seq, v[2].i,
+					  v[4].present ? v[4].s.p : NULL, v[4].s.n, security, rules, b->data,
+					  b->len, c->err);
+}
+
 static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
 {
 	struct assess_rec r;
@@ -583,6 +765,8 @@ static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
 	r.event_type = event_types[k];
 	r.event_data = c->ev.data;
 	r.event_data_len = c->ev.len;
+	if (people_of[k] >= 0)
+		return put_people(c, k, v);
 #define S(i) (v[i].present ? v[i].s : (struct assess_str){NULL, 0})
 #define B(i) (v[i].present ? v[i].b : -1)
 	switch (k) {
@@ -627,12 +811,14 @@ static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
  * fills customer fields the store lacks → 1), or an error. */
 static int check_stored(struct ctx *c, int k, const struct val *v, int64_t line)
 {
-	int sk = store_kind[k];
+	int sk = store_kind[k], pk = people_of[k];
 	bool found = false;
-	if (!c->present[sk])
+	if (sk >= 0 ? !c->present[sk] : !c->ppresent[pk])
 		return 1; /* nothing of this kind was stored before the file */
 	buf_reset(&c->canon);
-	int r = assess_store_canon(c->a, sk, v[0].s.p, v[0].s.n, &c->canon, &found, NULL, c->err);
+	int r = sk >= 0 ? assess_store_canon(c->a, sk, v[0].s.p, v[0].s.n, &c->canon, &found, NULL, c->err)
+			: people_store_canon(assess_store_people(c->a), pk, v[0].s.p, v[0].s.n, &c->canon,
+					     &found, c->err);
 	if (r < 0)
 		return r;
 	if (!found)
@@ -684,10 +870,9 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 			if (defs[j].ref == ASSESS_SESSION)
 				sess = e;
 		}
-		int sk = store_kind[k];
-		if (sk >= 0) {
-			struct ent *e =
-			    set_find(&c->sets[sk], v[0].s.p, v[0].s.n, hash_bytes(v[0].s.p, v[0].s.n));
+		struct idset *set = id_set(c, k);
+		if (set) {
+			struct ent *e = set_find(set, v[0].s.p, v[0].s.n, hash_bytes(v[0].s.p, v[0].s.n));
 			if (!e || e->line != it.no)
 				continue; /* repeated identical line of this file */
 			if ((r = check_stored(c, k, v, it.no)) < 0)
@@ -715,6 +900,8 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 			seq = ++sess->seq;
 		}
 		if ((r = put(c, k, v, seq)) < 0)
+			return r;
+		if (k == K_MESSAGE && c->gs && (r = scan_message(c, v, seq)) < 0)
 			return r;
 		st->stored[k]++;
 	}
@@ -768,6 +955,9 @@ int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const c
 	buf_init(&c.canon);
 	buf_init(&c.canon2);
 	buf_init(&c.ev);
+	buf_init(&c.gdata);
+	if (import_guard)
+		c.gs = guard_scratch_new(import_guard);
 	unsigned char hash[32];
 	char hex[65];
 	crypto_generichash(hash, sizeof hash, (const unsigned char *)data, len, NULL, 0);
@@ -787,6 +977,8 @@ int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const c
 	double t1 = now_s();
 	if (rc == 0)
 		rc = assess_store_present(a, c.present, err);
+	if (rc == 0)
+		rc = people_store_present(assess_store_people(a), c.ppresent, err);
 	/* a table empty before the file is loaded without its secondary indexes, built once after */
 	if (rc == 0 && !c.present[ASSESS_SESSION])
 		rc = assess_store_indexes_defer(a, "sessions", err);
@@ -829,6 +1021,11 @@ int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const c
 out:
 	for (int i = 0; i < ASSESS_KINDS; i++)
 		free(c.sets[i].v);
+	for (int i = 0; i < PEOPLE_KINDS; i++)
+		free(c.psets[i].v);
+	if (c.gs)
+		guard_scratch_free(c.gs);
+	buf_free(&c.gdata);
 	for (size_t i = 0; i < c.n_store_ids; i++)
 		free(c.store_ids[i]);
 	free(c.store_ids);

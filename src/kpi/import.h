@@ -14,9 +14,10 @@
 #include "kpi/metrics.h"
 #include "store/assess_store.h"
 
-enum { KPI_IMPORT_KINDS = 8 };
+enum { KPI_IMPORT_KINDS = 13 };
 
-/* "agent", "customer", "session", "message", "rating", "order", "complaint", "presence". */
+/* "agent", "customer", "session", "message", "rating", "order", "complaint", "presence", "exam",
+ * "kb_contribution", "case_citation", "collab_rating", "review". */
 const char *kpi_import_kind_name(int k);
 
 struct kpi_import_stats {
@@ -28,6 +29,12 @@ struct kpi_import_stats {
 	double parse_s, store_s, rollup_s; /* wall time of validation, inserts, rollup refresh */
 	size_t days; /* rollup days recomputed */
 };
+
+/* K-30…K-32: with a guard set (borrowed; NULL = none), imported agent messages are scanned as live
+ * chat scans them and each with hits is recorded as a guard.hit event and a violation. Process-wide;
+ * `kefu import` and `kefu demo` set the shipped lexicons. */
+struct guard;
+void kpi_import_set_guard(const struct guard *g);
 
 /* Imports data[0..len) named name (for messages). Returns 0, or -KEFU_EINVAL with err->msg
  * "NAME:LINE: field 'F': reason" and err->field the field, or -KEFU_ESTORE. */

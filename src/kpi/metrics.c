@@ -3,6 +3,7 @@
  * contribution to its agent's daily row (K-06, K-10, K-13), and period values with their
  * denominators, null with n 0 where there is no data. It never reads the store or the clock. */
 #include "kpi/metrics.h"
+#include "kpi/people.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,17 @@ static const struct kpi_metric_def defs[KPI_METRIC_COUNT] = {
     [KPI_K20] = {"K-20", "complaint rate per 1,000 sessions", "permille", false, 8, 20},
     [KPI_K21] = {"K-21", "complaint escalation rate", "share", false, 0.05, 0.25},
     [KPI_K26] = {"K-26", "repurchase within 30 days of service", "share", true, 0.2, 0},
+    [KPI_K30] = {"K-30", "violations (agent messages with a guard hit)", "count", false, 0, 10},
+    [KPI_K31] = {"K-31", "security incidents (PII leak or fraud)", "count", false, 0, 2},
+    [KPI_K32] = {"K-32", "script compliance rate", "share", true, 0.95, 0.8},
+    [KPI_K35] = {"K-35", "QA score (mean of qa reviews)", "score", true, 9, 6},
+    [KPI_K40] = {"K-40", "accepted KB contributions per month", "per month", true, 5, 0},
+    [KPI_K41] = {"K-41", "own cases cited by others per month", "per month", true, 2, 0},
+    [KPI_K42] = {"K-42", "training pass rate", "share", true, 0.95, 0.7},
+    [KPI_K43] = {"K-43", "cross-department collaboration satisfaction", "share", true, 0.9, 0.6},
+    [KPI_K44] = {"K-44", "peer review score", "score", true, 8, 5},
+    [KPI_K44_SELF] = {"K-44.self", "self review score", "score", true, 8, 5},
+    [KPI_K52] = {"K-52", "new-product exam pass rate", "share", true, 0.95, 0.7},
 };
 
 const struct kpi_metric_def *kpi_metric_def(enum kpi_metric m)
@@ -239,4 +251,5 @@ void kpi_values(const struct assess_agent *g, struct kpi_value out[KPI_METRIC_CO
 	ratio(&out[KPI_K20], (double)d->complaints, d->sessions, 1000);
 	ratio(&out[KPI_K21], (double)d->escalated, d->complaints, 1);
 	ratio(&out[KPI_K26], (double)g->repurchased, g->served, 1);
+	kpi_people_values(g, out); /* K-30…K-44, K-52 */
 }

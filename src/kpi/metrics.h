@@ -27,6 +27,17 @@ enum kpi_metric {
 	KPI_K20,
 	KPI_K21,
 	KPI_K26,
+	KPI_K30, /* people and quality metrics (src/kpi/people.c) */
+	KPI_K31,
+	KPI_K32,
+	KPI_K35,
+	KPI_K40,
+	KPI_K41,
+	KPI_K42,
+	KPI_K43,
+	KPI_K44,
+	KPI_K44_SELF,
+	KPI_K52,
 	KPI_METRIC_COUNT
 };
 

@@ -9,6 +9,7 @@
 
 #include "base/map.h"
 #include "base/mem.h"
+#include "kpi/people.h"
 
 struct agent_day {
 	struct assess_daily d;
@@ -157,6 +158,8 @@ int kpi_rollup_days(struct assess_store *a, const struct kpi_rules *r, const int
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = one_day(a, r, days[i], &pres, day_from, &msgs, &cap, err);
 	free(msgs);
+	if (rc == 0)
+		rc = kpi_people_days(a, r, days, n, err); /* K-30…K-44, K-52 (people.c) */
 	/* the calendar months of those days: their K-26 counts are kept again (days ascending) */
 	for (size_t i = 0; rc == 0 && i < n;) {
 		int64_t m0, m1;
@@ -195,10 +198,14 @@ int kpi_rollup_rebuild(struct assess_store *a, const struct kpi_rules *r, size_t
 		       struct kefu_err *err)
 {
 	int rc = assess_store_rollups_clear(a, err);
+	if (rc == 0)
+		rc = kpi_people_clear(a, err);
 	int64_t first = 0, last = -1;
 	bool any = false;
 	if (rc == 0)
 		rc = assess_store_day_span(a, r->tz_offset_min, &first, &last, &any, err);
+	if (rc == 0)
+		rc = kpi_people_span(a, r, &first, &last, &any, err);
 	if (rc < 0 || !any) {
 		if (n_days)
 			*n_days = 0;

@@ -216,6 +216,7 @@ struct assess_store {
 	sqlite3_stmt *st[A_COUNT]; /* owned, prepared once */
 	char **deferred; /* CREATE INDEX statements dropped for a bulk load, to run again */
 	size_t n_deferred;
+	struct people_store *people; /* K-30…K-44 statements on this connection (people_store.c) */
 };
 
 static int prepare_all(sqlite3 *db, const char *const *sql, sqlite3_stmt **st, int n, struct kefu_err *err)
@@ -237,7 +238,8 @@ int assess_store_open(struct store *s, struct assess_store **out, struct kefu_er
 	}
 	sqlite3_exec(a->db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY",
 		     NULL, NULL, NULL);
-	if ((r = prepare_all(a->db, astmt_sql, a->st, A_COUNT, err)) < 0) {
+	if ((r = prepare_all(a->db, astmt_sql, a->st, A_COUNT, err)) < 0 ||
+	    (r = people_store_new(a->db, &a->people, err)) < 0) {
 		assess_store_close(a);
 		return r;
 	}
@@ -260,6 +262,7 @@ void assess_store_close(struct assess_store *a)
 		return;
 	for (int i = 0; i < A_COUNT; i++)
 		sqlite3_finalize(a->st[i]);
+	people_store_free(a->people);
 	sqlite3_close(a->db);
 	deferred_free(a);
 	free(a);
@@ -311,6 +314,11 @@ void assess_store_rollback(struct assess_store *a)
 	if (!sqlite3_get_autocommit(a->db))
 		run(a, A_ROLLBACK, "rollback", NULL);
 	deferred_free(a); /* the rollback brought the dropped indexes back */
+}
+
+struct people_store *assess_store_people(struct assess_store *a)
+{
+	return a->people;
 }
 
 void assess_store_checkpoint(struct assess_store *a)
@@ -1059,7 +1067,8 @@ int assess_touch_event(struct assess_touch *t, const char *type, int64_t at_ms, 
 {
 	json_t *data = json_data;
 	int r = 0;
-	if (strncmp(type, "session.", 8) == 0 || strcmp(type, "message") == 0) {
+	if (strncmp(type, "session.", 8) == 0 || strcmp(type, "message") == 0 ||
+	    strcmp(type, "guard.hit") == 0) {
 		if (!session)
 			return 0;
 		sqlite3_stmt *st = t->st[T_SESSION];
@@ -1077,6 +1086,8 @@ int assess_touch_event(struct assess_touch *t, const char *type, int64_t at_ms, 
 		if (r == 0 && (strcmp(type, "session.opened") == 0 || strcmp(type, "session.closed") == 0))
 			r = touch_customer(t, customer, start - TOUCH_LOOKBACK_MS, at_ms, err);
 		free(customer);
+	} else if (strcmp(type, "kb.contribution_reviewed") == 0 || strcmp(type, "kb.case_cited") == 0) {
+		r = touch_day(t, at_ms, err); /* K-40, K-41 (people.c) count them on their day */
 	} else if (strcmp(type, "order.recorded") == 0) {
 		json_t *c = json_object_get(data, "customer"), *at = json_object_get(data, "at_ms");
 		int64_t when = json_is_integer(at) ? json_integer_value(at) : at_ms;

@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "store/people_store.h"
 
 struct store;
 struct assess_store;
@@ -41,6 +42,8 @@ enum assess_kind {
 	ASSESS_KINDS
 };
 
+/* The connection's statements of the people and quality metrics (people_store.h); borrowed. */
+struct people_store *assess_store_people(struct assess_store *a);
 /* A passive WAL checkpoint outside a transaction (after a bulk commit, so that the reads that follow
  * find their pages in the database file rather than through a large WAL). */
 void assess_store_checkpoint(struct assess_store *a);
@@ -194,6 +197,7 @@ struct assess_agent {
 	struct assess_daily sum; /* kpi_daily summed over the period */
 	int64_t presence_days; /* days with online_ms > 0 */
 	int64_t served, repurchased; /* K-26: distinct customers; of those with repurchase */
+	struct assess_people people; /* K-30…K-44, K-52 sums (src/kpi/people.c fills them) */
 };
 struct assess_agents {
 	struct assess_agent *v;

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "store/assess_store.h"
 #include "store/kb_store.h"
+#include "store/people_store.h"
 #include "store/ticket_store.h"
 
 enum wstmt {
@@ -607,6 +608,12 @@ static int proj_session_rated(struct store_proj *p, const struct store__ev *ev, 
 	return check_changed(p, "session", err);
 }
 
+/* K-30…K-32: an agent-role verdict is recorded against the agent (people_store.c). */
+static int proj_guard_hit(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	return store__people_guard_hit(p->db, ev, err);
+}
+
 /* The closed catalog of docs/events.md: a type missing here is refused, so a typo never lands in
  * the log. A new event type adds a line here (and a migration when it needs a table). */
 static const struct {
@@ -618,7 +625,7 @@ static const struct {
     {"user.updated", proj_user_updated},
     {"auth.login", proj_auth_login},
     {"auth.login_failed", proj_none},
-    {"guard.hit", proj_none}, /* C-: a guard verdict against a message (K-30, K-32); log only */
+    {"guard.hit", proj_guard_hit}, /* C-: a guard verdict against a message (K-30…K-32: kpi_violations) */
     {"guard.alert", proj_none}, /* C-08, C-11: fraud signal or negative emotion raised to supervisors */
     {"pii.revealed", proj_none}, /* C-10: a senior revealed a masked field, with a reason */
     {"lexicon.changed", proj_none}, /* an admin replaced a lexicon file; the new rules are in force */
