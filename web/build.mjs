@@ -64,6 +64,14 @@ for (const a of apps) {
 
 await writeFile(join(dist, 'index.html'), await readFile(join(src, 'landing.html')));
 
+// ECharts (Apache-2.0) for `kefu assess --format html`: the C binary inlines this file into the
+// self-contained report (src/cli/html_report.c finds it as web/dist/vendor/echarts.min.js).
+const echarts = join(here, '..', 'node_modules', 'echarts');
+await mkdir(join(dist, 'vendor'), { recursive: true });
+await writeFile(join(dist, 'vendor', 'echarts.min.js'), await readFile(join(echarts, 'dist', 'echarts.min.js')));
+await writeFile(join(dist, 'vendor', 'echarts.LICENSE'), await readFile(join(echarts, 'LICENSE')));
+await writeFile(join(dist, 'vendor', 'echarts.NOTICE'), await readFile(join(echarts, 'NOTICE')));
+
 const sizes = Object.entries(result.metafile.outputs)
   .map(([f, o]) => `${f.replace(/^.*dist\//, '')} ${(o.bytes / 1024).toFixed(1)} KB`)
   .join(', ');

@@ -47,6 +47,7 @@ void api_users_create(struct http_req *req, void *app);
 void api_assess(struct http_req *req, void *app);
 void api_assess_explain(struct http_req *req, void *app);
 void api_assess_frt_csat(struct http_req *req, void *app);
+void api_assess_record(struct http_req *req, void *app);
 /* health_api.c */
 void api_healthz(struct http_req *req, void *app);
 void api_metrics(struct http_req *req, void *app);

@@ -11,7 +11,11 @@
 
 #include "api/api.h"
 #include "base/mem.h"
+#include "api/json_in.h"
+#include "base/clock.h"
 #include "kpi/assess.h"
+#include "kpi/definitions.h"
+#include "kpi/results.h"
 #include "kpi/scorecard.h"
 #include "store/assess_store.h"
 #include "store/store.h"
@@ -33,7 +37,9 @@ struct assess_work {
 	char profile[32];
 	char agent[80]; /* explain only */
 	char metric[32]; /* explain only */
-	enum { W_ASSESS, W_EXPLAIN, W_FRT_CSAT } kind;
+	enum { W_ASSESS, W_EXPLAIN, W_FRT_CSAT, W_RECORD } kind;
+	struct kpi_definitions defs; /* A-11, loaded on the worker */
+	struct kpi_results_policy policy; /* */
 	json_t *out; /* reply body (owned until replied) */
 	struct kefu_err err;
 	int rc;
@@ -64,14 +70,26 @@ static bool in_scope(const struct assess_work *w, const char *id, const char *te
  * whole assessment). */
 static int run_assess(struct assess_work *w, struct assess_store *as, const struct kpi_rules *rules)
 {
-	struct kpi_scorecard sc;
+	struct kpi_scorecard sc = {0};
 	int rc = kpi_scorecard_load(kpi_policy_dir(NULL), w->profile, &sc, &w->err);
 	if (rc == -KEFU_EIO)
-		return KEFU_ERR(&w->err, KEFU_EINVAL, "profile", "unknown profile %s", w->profile);
-	if (rc < 0)
-		return rc;
+		rc = KEFU_ERR(&w->err, KEFU_EINVAL, "profile", "unknown profile %s", w->profile);
 	json_t *res = NULL;
-	if ((rc = kpi_assess(as, rules, &sc, w->period, &res, &w->err)) < 0)
+	if (rc == 0)
+		rc = kpi_assess_results(as, rules, &sc, &w->policy, w->period, &res, &w->err);
+	if (rc == 0 && w->kind == W_RECORD) { /* manager only (assess.record) */
+		size_t n = 0;
+		bool already = false;
+		rc = kpi_results_record(as, res, clock_now_ms(), w->self, &n, &already, &w->err);
+		if (rc == 0)
+			w->out = json_pack("{s:s,s:s,s:I,s:b}", "period", w->period, "profile", sc.profile,
+					   "recorded", (json_int_t)n, "already", already);
+		json_decref(res);
+		kpi_scorecard_free(&sc);
+		return rc;
+	}
+	kpi_scorecard_free(&sc);
+	if (rc < 0)
 		return rc;
 	json_t *all = json_object_get(res, "agents"), *kept = json_array();
 	size_t i;
@@ -212,12 +230,18 @@ static void work_cb(uv_work_t *uw)
 	struct kpi_rules rules;
 	kpi_rules_default(&rules);
 	struct assess_store *as = NULL;
-	w->rc = assess_store_open(w->store, &as, &w->err);
+	w->rc = kpi_definitions_load(kpi_policy_dir(NULL), &w->defs, &w->err);
+	if (w->rc == 0)
+		w->rc = kpi_results_policy_load(kpi_policy_dir(NULL), &w->policy, &w->err);
+	rules.versions = &w->defs;
+	if (w->rc == 0)
+		w->rc = assess_store_open(w->store, &as, &w->err);
 	if (w->rc == 0)
 		w->rc = w->kind == W_EXPLAIN ? run_explain(w, as, &rules)
 		    : w->kind == W_FRT_CSAT  ? run_frt_csat(w, as, &rules)
 					     : run_assess(w, as, &rules);
-	assess_store_close(as);
+	if (as)
+		assess_store_close(as);
 }
 
 static void after_cb(uv_work_t *uw, int status)
@@ -236,13 +260,14 @@ static void after_cb(uv_work_t *uw, int status)
 	free(w);
 }
 
-/* Checks the common query and queues the work; reply comes from after_cb. */
-static void start(struct http_req *req, struct app *a, int kind)
+/* Checks the common query (the body for a record) and queues the work; reply comes from
+ * after_cb. */
+static void start(struct http_req *req, struct app *a, int kind, json_t *body)
 {
 	bool explain = kind == W_EXPLAIN;
 	const struct principal *p = http_req_user(req);
-	const char *period = http_req_query(req, "period");
-	const char *profile = http_req_query(req, "profile");
+	const char *period = body ? json_in_str(body, "period") : http_req_query(req, "period");
+	const char *profile = body ? json_in_str(body, "profile") : http_req_query(req, "profile");
 	const char *agent = http_req_query(req, "agent");
 	const char *metric = http_req_query(req, "metric");
 	int64_t d0, d1;
@@ -284,15 +309,31 @@ static void start(struct http_req *req, struct app *a, int kind)
 
 void api_assess(struct http_req *req, void *app)
 {
-	start(req, app, W_ASSESS);
+	start(req, app, W_ASSESS, NULL);
 }
 
 void api_assess_explain(struct http_req *req, void *app)
 {
-	start(req, app, W_EXPLAIN);
+	start(req, app, W_EXPLAIN, NULL);
 }
 
 void api_assess_frt_csat(struct http_req *req, void *app)
 {
-	start(req, app, W_FRT_CSAT);
+	start(req, app, W_FRT_CSAT, NULL);
+}
+
+/* POST /api/v1/assess/record {"period","profile"?}: records the period's results (A-8) once per
+ * period and profile; a second call changes nothing ("already": true). */
+void api_assess_record(struct http_req *req, void *app)
+{
+	static const struct json_in_field spec[] = {
+	    {"period", JIN_STRING, true, 15},
+	    {"profile", JIN_STRING, false, 31},
+	};
+	struct kefu_err err = {0};
+	json_t *body = NULL;
+	if (api_parse_body(req, spec, sizeof spec / sizeof spec[0], &body, &err) < 0)
+		return api_reply_err(req, &err);
+	start(req, app, W_RECORD, body); /* copies what it keeps */
+	json_decref(body);
 }

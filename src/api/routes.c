@@ -62,6 +62,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/assess", "assess.read", api_assess},
     {"GET", "/api/v1/assess/explain", "assess.read", api_assess_explain},
     {"GET", "/api/v1/assess/frt-csat", "assess.read", api_assess_frt_csat},
+    {"POST", "/api/v1/assess/record", "assess.record", api_assess_record},
     {"GET", "/ws", "chat.connect", api_ws_plain},
 };
 

@@ -57,6 +57,8 @@ static const struct perm_entry table[] = {
     {"assess.read", STAFF_SERVE,
      "assessment results and their sessions (A-10, D-2); scoped in the handler: manager all, "
      "lead and supervisor their team, agents their own"},
+    {"assess.record", R(ROLE_MANAGER),
+     "record a period's assessment results (A-8: bonuses, retraining, …) as events, once per period"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -9,19 +9,40 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "base/clock.h"
+#include "cli/html_report.h"
 #include "kpi/assess.h"
+#include "kpi/definitions.h"
+#include "kpi/results.h"
 #include "kpi/rollup.h"
 #include "store/assess_store.h"
 #include "store/store.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: kefu assess --period 2026-10|2026-Q4|2026 [--profile NAME] [--format json|csv|html]\n"
-		"       kefu assess --period P --explain AGENT METRIC\n"
-		"       kefu assess --rebuild\n"
-		"  [--db PATH] [--policy-dir DIR] (default data/policy, else the source tree's)\n"
-		"  [--timing] (stderr: in-process time of the assessment and of the output)\n");
+	fprintf(
+	    f,
+	    "usage: kefu assess --period 2026-10|2026-Q4|2026 [--profile NAME] [--format json|csv|html]\n"
+	    "       kefu assess --period P [--profile NAME] --record\n"
+	    "       kefu assess --period P --explain AGENT METRIC\n"
+	    "       kefu assess --rebuild\n"
+	    "  [--db PATH] [--policy-dir DIR] (default data/policy, else the source tree's)\n"
+	    "  [--timing] (stderr: in-process time of the assessment and of the output)\n"
+	    "  --record: append the period's results (A-8) as assess.result_recorded events, once per\n"
+	    "            period and profile; later runs show the recorded results\n"
+	    "profiles (DIR/scorecard-NAME.json):\n"
+	    "  default      A-2 tree (document 003): basics 40, quality 40, extra 20\n"
+	    "  ahp          A-3 (001, AHP): customer experience 40, operational efficiency 35, team growth "
+	    "25\n"
+	    "  posts        A-4: default tree, but presale/aftersale/complaint agents get their post's card\n"
+	    "  presale, aftersale, complaint   A-4 post cards (also usable alone)\n"
+	    "  promotion    A-5 大促: response efficiency 35, K-50/K-51 15 (not computed: spread), FRT "
+	    "target 10 s\n"
+	    "  new_product  A-5 新品: K-52 + new-product conversion (K-15, not computed) 20\n"
+	    "  off_season   A-5 淡季: knowledge + collaboration 25\n"
+	    "  daily        A-5 日常: resolution 40\n"
+	    "definitions versions (A-11): DIR/definitions.json; results and pay (A-8, A-9): "
+	    "DIR/results.json\n");
 }
 
 static void print_csv(json_t *res)
@@ -60,72 +81,6 @@ static void print_csv(json_t *res)
 	}
 }
 
-static void html_escape(const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", stdout);
-		else if (*s == '&')
-			fputs("&amp;", stdout);
-		else if (*s == '"')
-			fputs("&quot;", stdout);
-		else
-			putchar(*s);
-	}
-}
-
-/* A self-contained report: the ranking table with each agent's score bar (no external files). */
-static void print_html(json_t *res)
-{
-	printf("<!doctype html><html lang=\"zh\"><meta charset=\"utf-8\"><title>kefu assessment ");
-	html_escape(json_string_value(json_object_get(res, "period")));
-	printf("</title><style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
-	       "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.l{text-align:left}"
-	       ".bar{background:#4a90d9;height:10px}</style><h1>Assessment ");
-	html_escape(json_string_value(json_object_get(res, "period")));
-	printf("</h1><p>profile ");
-	html_escape(json_string_value(json_object_get(res, "profile")));
-	printf("</p><table><tr><th>agent</th><th>team</th><th>post</th><th>rank</th><th>score</th><th></th>"
-	       "<th>grade</th><th>FRT "
-	       "s</th><th>CSAT</th><th>FCR</th><th>conversion</th><th>results</th></tr>\n");
-	size_t i;
-	json_t *ag;
-	json_array_foreach(json_object_get(res, "agents"), i, ag)
-	{
-		double score = json_number_value(json_object_get(ag, "score"));
-		printf("<tr><td class=l>");
-		html_escape(json_string_value(json_object_get(ag, "id")));
-		printf("</td><td class=l>");
-		html_escape(json_string_value(json_object_get(ag, "team")));
-		printf("</td><td class=l>");
-		html_escape(json_string_value(json_object_get(ag, "post")));
-		printf(
-		    "</td><td>%lld</td><td>%.1f</td><td><div class=bar style=\"width:%dpx\"></div></td><td>",
-		    (long long)json_integer_value(json_object_get(ag, "rank")), score, (int)score);
-		html_escape(json_string_value(json_object_get(ag, "grade")));
-		printf("</td>");
-		static const char *const ids[] = {"K-01", "K-06", "K-10", "K-13"};
-		for (int k = 0; k < 4; k++) {
-			json_t *v =
-			    json_object_get(json_object_get(json_object_get(ag, "metrics"), ids[k]), "value");
-			if (json_is_null(v))
-				printf("<td>–</td>");
-			else
-				printf("<td>%.3g</td>", json_number_value(v));
-		}
-		printf("<td class=l>");
-		size_t j;
-		json_t *r;
-		json_array_foreach(json_object_get(ag, "results"), j, r)
-		{
-			html_escape(json_string_value(r));
-			putchar(' ');
-		}
-		printf("</td></tr>\n");
-	}
-	printf("</table></html>\n");
-}
-
 static double ms_between(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
@@ -135,7 +90,7 @@ int cli_assess(int argc, char **argv)
 {
 	const char *db = "var/kefu.db", *period = NULL, *profile = "default", *format = "json", *pdir = NULL;
 	const char *explain_agent = NULL;
-	bool rebuild = false, timing = false;
+	bool rebuild = false, timing = false, record = false;
 	static const struct option opts[] = {
 	    {"db", required_argument, 0, 'd'},
 	    {"period", required_argument, 0, 'p'},
@@ -145,6 +100,7 @@ int cli_assess(int argc, char **argv)
 	    {"rebuild", no_argument, 0, 'r'},
 	    {"policy-dir", required_argument, 0, 'D'},
 	    {"timing", no_argument, 0, 't'},
+	    {"record", no_argument, 0, 'R'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -176,6 +132,9 @@ int cli_assess(int argc, char **argv)
 		case 't':
 			timing = true;
 			break;
+		case 'R':
+			record = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -186,26 +145,41 @@ int cli_assess(int argc, char **argv)
 	}
 	const char *explain_metric = explain_agent && optind < argc ? argv[optind++] : NULL;
 	if (optind != argc || (!rebuild && !period) || (explain_agent && !explain_metric) ||
+	    (record && (explain_agent || !period)) ||
 	    (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "html"))) {
 		usage(stderr);
 		return 2;
 	}
 	struct kpi_rules rules;
 	kpi_rules_default(&rules);
-	struct kpi_scorecard sc;
+	struct kpi_scorecard sc = {0};
 	struct kefu_err err = {0};
-	if (!rebuild && !explain_agent && kpi_scorecard_load(kpi_policy_dir(pdir), profile, &sc, &err) < 0) {
-		fprintf(stderr, "kefu assess: %s\n", err.msg);
+	static struct kpi_definitions defs; /* large; one per process */
+	static struct kpi_results_policy pol;
+	if (!kpi_profile_name_ok(profile)) {
+		fprintf(stderr, "kefu assess: --profile must be 1–31 letters, digits, _ or -\n");
 		return 1;
 	}
-	struct store *s = cli_open_store(db);
-	if (!s)
+	if (kpi_definitions_load(kpi_policy_dir(pdir), &defs, &err) < 0 ||
+	    kpi_results_policy_load(kpi_policy_dir(pdir), &pol, &err) < 0 ||
+	    (!rebuild && !explain_agent &&
+	     kpi_scorecard_load(kpi_policy_dir(pdir), profile, &sc, &err) < 0)) {
+		fprintf(stderr, "kefu assess: %s\n", err.msg);
+		kpi_scorecard_free(&sc);
 		return 1;
+	}
+	rules.versions = &defs;
+	struct store *s = cli_open_store(db);
+	if (!s) {
+		kpi_scorecard_free(&sc);
+		return 1;
+	}
 	struct assess_store *a = NULL;
 	int status = 0;
 	if (assess_store_open(s, &a, &err) < 0) {
 		fprintf(stderr, "kefu assess: %s\n", err.msg);
 		store_close(s);
+		kpi_scorecard_free(&sc);
 		return 1;
 	}
 	json_t *res = NULL;
@@ -233,11 +207,27 @@ int cli_assess(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = explain_agent
 		    ? kpi_explain(a, &rules, period, explain_agent, explain_metric, &res, &err)
-		    : kpi_assess(a, &rules, &sc, period, &res, &err);
+		    : kpi_assess_results(a, &rules, &sc, &pol, period, &res, &err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (rc < 0) {
 			fprintf(stderr, "kefu assess: %s\n", err.msg);
 			status = 1;
+		} else if (record) {
+			size_t n = 0;
+			bool already = false;
+			rc = kpi_results_record(a, res, clock_now_ms(), NULL, &n, &already, &err);
+			if (rc < 0) {
+				fprintf(stderr, "kefu assess: record: %s\n", err.msg);
+				status = 1;
+			} else if (already) {
+				printf("{\"period\":\"%s\",\"profile\":\"%s\",\"recorded\":0,\"already\":"
+				       "true}\n",
+				       period, sc.profile);
+			} else {
+				printf("{\"period\":\"%s\",\"profile\":\"%s\",\"recorded\":%zu,\"already\":"
+				       "false}\n",
+				       period, sc.profile, n);
+			}
 		} else if (explain_agent) {
 			size_t i;
 			json_t *x;
@@ -249,7 +239,10 @@ int cli_assess(int argc, char **argv)
 		} else if (strcmp(format, "csv") == 0) {
 			print_csv(res);
 		} else if (strcmp(format, "html") == 0) {
-			print_html(res);
+			if (html_report(stdout, res, &err) < 0) {
+				fprintf(stderr, "kefu assess: %s\n", err.msg);
+				status = 1;
+			}
 		} else {
 			json_dumpf(res, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
 			putchar('\n');
@@ -262,5 +255,6 @@ int cli_assess(int argc, char **argv)
 	json_decref(res);
 	assess_store_close(a);
 	store_close(s);
+	kpi_scorecard_free(&sc);
 	return status;
 }

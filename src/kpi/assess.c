@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/mem.h"
+#include "kpi/definitions.h"
 #include "kpi/people.h"
 #include "kpi/rollup.h"
 
@@ -56,6 +57,10 @@ static bool is_month(const char *p)
 
 struct row {
 	struct assess_agent *g;
+	const struct kpi_scorecard *card; /* the post's card, else the profile's */
+	const struct kpi_def_version *ver; /* scoring version (NULL without versions) */
+	bool trial; /* the agent's team runs a trial version in this period */
+	double target[KPI_METRIC_COUNT], floor[KPI_METRIC_COUNT];
 	struct kpi_value v[KPI_METRIC_COUNT];
 	double w[KPI_METRIC_COUNT];
 	double s[KPI_METRIC_COUNT];
@@ -89,6 +94,88 @@ static int refresh(struct assess_store *a, const struct kpi_rules *r, struct kef
 	return rc;
 }
 
+/* The sessions of [d0, d1] (of agent, or all when NULL) in runs of days that share one version of
+ * the definitions for team (NULL: no trial), each run read with its own windows and timed with its
+ * own rules (A-11). */
+static int sessions_by_version(struct assess_store *a, const struct kpi_rules *r, int64_t d0, int64_t d1,
+			       const char *agent, const char *team,
+			       int (*fn)(void *arg, const struct assess_session *s,
+					 const struct kpi_timing *t, const struct kpi_rules *rr),
+			       void *arg, struct kefu_err *err)
+{
+	struct assess_msg *msgs = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	for (int64_t d = d0; rc == 0 && d <= d1;) {
+		const struct kpi_rules *rr = kpi_rules_at(r, d, team);
+		int64_t e = d;
+		while (e + 1 <= d1 && kpi_rules_at(r, e + 1, team) == rr)
+			e++;
+		struct assess_sessions ss = {0};
+		struct assess_windows w = {rr->repeat_ms, rr->conv_ms, rr->repurchase_ms};
+		rc = assess_store_sessions(a, kpi_day_start_ms(r, d), kpi_day_start_ms(r, e + 1), agent, &w,
+					   &ss, err);
+		for (size_t i = 0; rc == 0 && i < ss.n; i++) {
+			size_t n = 0;
+			if ((rc = assess_store_messages(a, ss.v[i].id, &msgs, &n, &cap, err)) < 0)
+				break;
+			struct kpi_timing t;
+			kpi_session_timing(msgs, n, rr, &t);
+			rc = fn(arg, &ss.v[i], &t, rr);
+		}
+		assess_sessions_free(&ss);
+		d = e + 1;
+	}
+	free(msgs);
+	return rc;
+}
+
+static int trial_add(void *arg, const struct assess_session *s, const struct kpi_timing *t,
+		     const struct kpi_rules *rr)
+{
+	kpi_daily_add_session(arg, rr, s, t);
+	return 0;
+}
+
+/* A-11 trial: whether team gets another version than everyone on some day of [d0, d1]. */
+static bool trial_in_period(const struct kpi_rules *r, const char *team, int64_t d0, int64_t d1)
+{
+	if (!r->versions || !team || !team[0])
+		return false;
+	for (int64_t d = d0; d <= d1; d++)
+		if (kpi_rules_at(r, d, team) != kpi_rules_at(r, d, NULL))
+			return true;
+	return false;
+}
+
+/* The session sums of a trial team's agent recomputed with the trial rules (the stored rollups hold
+ * everyone's version); presence, complaints and K-26 stay those of the rollups (docs/metrics.md). */
+static int trial_sums(struct assess_store *a, const struct kpi_rules *r, int64_t d0, int64_t d1,
+		      struct assess_agent *g, struct kefu_err *err)
+{
+	struct assess_daily f = {0};
+	int rc = sessions_by_version(a, r, d0, d1, g->id, g->team, trial_add, &f, err);
+	if (rc < 0)
+		return rc;
+	struct assess_daily *d = &g->sum;
+	d->sessions = f.sessions;
+	d->frt_n = f.frt_n;
+	d->frt_sum_ms = f.frt_sum_ms;
+	d->frt_within = f.frt_within;
+	d->art_n = f.art_n;
+	d->art_sum_ms = f.art_sum_ms;
+	d->rated = f.rated;
+	d->satisfied = f.satisfied;
+	d->score_sum = f.score_sum;
+	d->resolved = f.resolved;
+	d->conv = f.conv;
+	d->new_n = f.new_n;
+	d->new_conv = f.new_conv;
+	d->rv_n = f.rv_n;
+	d->rv_conv = f.rv_conv;
+	return 0;
+}
+
 int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct kpi_scorecard *sc,
 	       const char *period, json_t **out, struct kefu_err *err)
 {
@@ -106,20 +193,31 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 		return rc;
 	struct row *rows = xcalloc(g.n ? g.n : 1, sizeof *rows);
 	struct row **order = xcalloc(g.n ? g.n : 1, sizeof *order);
-	for (size_t i = 0; i < g.n; i++) {
+	for (size_t i = 0; rc == 0 && i < g.n; i++) {
 		struct row *x = &rows[i];
 		x->g = &g.v[i];
+		x->card = kpi_scorecard_for_post(sc, x->g->post);
+		x->ver = r->versions ? kpi_definitions_at(r->versions, d1, x->g->team) : NULL;
+		if ((x->trial = trial_in_period(r, x->g->team, d0, d1)))
+			rc = trial_sums(a, r, d0, d1, x->g, err);
 		kpi_values(x->g, x->v);
-		kpi_scorecard_weights(sc, x->v, x->w, &x->spread);
+		kpi_scorecard_weights(x->card, x->v, x->w, &x->spread);
 		for (int m = 0; m < KPI_METRIC_COUNT; m++) {
 			const struct kpi_metric_def *d = kpi_metric_def(m);
+			kpi_scorecard_target(x->card, x->ver, m, &x->target[m], &x->floor[m]);
 			x->s[m] = x->v[m].null ? 0
 			    : kpi_people_deduct(m) > 0 /* zero tolerance (K-30, K-31) */
 			    ? kpi_score_deduct(x->v[m].value, kpi_people_deduct(m))
-			    : kpi_score_linear(x->v[m].value, d->floor, d->target, d->higher_better);
+			    : kpi_score_linear(x->v[m].value, x->floor[m], x->target[m], d->higher_better);
 			x->score += x->w[m] * x->s[m];
 		}
 		order[i] = x;
+	}
+	if (rc < 0) {
+		free(rows);
+		free(order);
+		assess_agents_free(&g);
+		return rc;
 	}
 	qsort(order, g.n, sizeof *order, by_score);
 	/* ranks within post and within team */
@@ -142,7 +240,7 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 			    ms, d->id,
 			    json_pack("{s:o,s:s,s:f,s:o,s:f,s:I}", "value",
 				      num_or_null(x->v[m].null, x->v[m].value), "unit", d->unit, "target",
-				      d->target, "score", num_or_null(x->v[m].null, x->s[m]), "weight",
+				      x->target[m], "score", num_or_null(x->v[m].null, x->s[m]), "weight",
 				      round(x->w[m] * 1e6) / 1e6, "n", (json_int_t)x->v[m].n));
 		}
 		json_t *results = json_array();
@@ -152,19 +250,53 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 			json_array_append_new(results, json_string("service_star")); /* 服务之星 */
 		json_t *ag = json_pack("{s:s,s:s,s:s,s:f,s:s,s:i,s:i,s:o,s:o}", "id", x->g->id, "team",
 				       x->g->team, "post", x->g->post, "score", round(x->score * 10) / 10,
-				       "grade", kpi_scorecard_grade(sc, x->score), "rank", x->rank,
+				       "grade", kpi_scorecard_grade(x->card, x->score), "rank", x->rank,
 				       "team_rank", x->team_rank, "metrics", ms, "results", results);
 		if (x->spread)
 			json_object_set_new(ag, "weights_spread",
 					    json_integer(x->spread)); /* scorecard metrics without data */
+		json_t *dims = json_object(); /* points each top-level node adds to the score */
+		double dp[16] = {0};
+		bool seen[KPI_METRIC_COUNT] = {0};
+		for (int l = 0; l < x->card->n_leaves; l++) {
+			int m = kpi_metric_find(x->card->leaves[l].metric);
+			if (m >= 0 && !seen[m]) {
+				seen[m] = true;
+				dp[x->card->leaves[l].dimension] += x->w[m] * x->s[m];
+			}
+		}
+		for (int d = 0; d < x->card->n_dims; d++)
+			json_object_set_new(dims, x->card->dims[d], json_real(round(dp[d] * 10) / 10));
+		json_object_set_new(ag, "dimensions", dims);
+		if (x->card != sc) /* scored with the post's card */
+			json_object_set_new(ag, "scorecard", json_string(x->card->profile));
+		if (x->trial) { /* a trial version for this agent's team */
+			json_object_set_new(ag, "definitions_version", json_integer(x->ver->version));
+			json_object_set_new(ag, "trial", json_true());
+		}
 		json_array_append_new(agents, ag);
 	}
 	*out = json_pack("{s:s,s:s,s:i,s:o}", "period", period, "profile", sc->profile, "definitions_version",
-			 KPI_DEFINITIONS_VERSION, "agents", agents);
+			 r->versions ? kpi_definitions_at(r->versions, d1, NULL)->version
+				     : KPI_DEFINITIONS_VERSION,
+			 "agents", agents);
 	free(rows);
 	free(order);
 	assess_agents_free(&g);
 	return 0;
+}
+
+struct each_ctx {
+	int (*fn)(void *arg, const struct assess_session *s, const struct kpi_timing *t);
+	void *arg;
+};
+
+static int each_one(void *arg, const struct assess_session *s, const struct kpi_timing *t,
+		    const struct kpi_rules *rr)
+{
+	struct each_ctx *x = arg;
+	(void)rr;
+	return x->fn(x->arg, s, t);
 }
 
 int kpi_sessions_each(struct assess_store *a, const struct kpi_rules *r, const char *period,
@@ -176,23 +308,9 @@ int kpi_sessions_each(struct assess_store *a, const struct kpi_rules *r, const c
 	if (kpi_period_parse(period, &d0, &d1) < 0)
 		return KEFU_ERR(err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY: %s",
 				period);
-	struct assess_sessions ss = {0};
-	struct assess_windows w = {r->repeat_ms, r->conv_ms, r->repurchase_ms};
-	int rc = assess_store_sessions(a, kpi_day_start_ms(r, d0), kpi_day_start_ms(r, d1 + 1), agent, &w,
-				       &ss, err);
-	struct assess_msg *msgs = NULL;
-	size_t cap = 0;
-	for (size_t i = 0; rc == 0 && i < ss.n; i++) {
-		size_t n = 0;
-		if ((rc = assess_store_messages(a, ss.v[i].id, &msgs, &n, &cap, err)) < 0)
-			break;
-		struct kpi_timing t;
-		kpi_session_timing(msgs, n, r, &t);
-		rc = fn(arg, &ss.v[i], &t);
-	}
-	free(msgs);
-	assess_sessions_free(&ss);
-	return rc;
+	struct each_ctx x = {fn, arg};
+	/* each day's sessions with the version in force that day (everyone's; A-11) */
+	return sessions_by_version(a, r, d0, d1, agent, NULL, each_one, &x, err);
 }
 
 struct explain_ctx {

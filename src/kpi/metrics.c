@@ -81,6 +81,19 @@ int64_t kpi_day_start_ms(const struct kpi_rules *r, int64_t day)
 	return day * DAY_MS - (int64_t)r->tz_offset_min * 60000;
 }
 
+/* A-11: whether a round starting at ms counts under the rules' counting window (always when the
+ * window is off). A window whose end is before its start runs over midnight. */
+static bool in_counting_window(const struct kpi_rules *r, int64_t ms)
+{
+	if (!r->count_window)
+		return true;
+	int64_t local = ms + (int64_t)r->tz_offset_min * 60000 - kpi_day(r, ms) * DAY_MS;
+	int min = (int)(local / 60000);
+	if (r->count_from_min <= r->count_to_min)
+		return min >= r->count_from_min && min < r->count_to_min;
+	return min >= r->count_from_min || min < r->count_to_min;
+}
+
 /* K-01, K-02: rounds are maximal runs of customer messages once bot and system messages are
  * dropped; each is answered by the next agent message (any agent). */
 void kpi_session_timing(const struct assess_msg *m, size_t n, const struct kpi_rules *r,
@@ -105,6 +118,10 @@ void kpi_session_timing(const struct assess_msg *m, size_t n, const struct kpi_r
 		size_t j = i + 1;
 		while (j < n && m[j].from != 'a')
 			j++;
+		if (!in_counting_window(r, t0)) { /* A-11 variant: outside service hours, not counted */
+			i = j;
+			continue;
+		}
 		bool answered = j < n;
 		int64_t rt;
 		if (answered) {

@@ -11,6 +11,8 @@
 
 #include "store/assess_store.h"
 
+struct kpi_definitions;
+
 /* The catalog of computed metrics, in output order. */
 enum kpi_metric {
 	KPI_K01,
@@ -65,6 +67,11 @@ struct kpi_rules {
 	int64_t target_ms_web, target_ms_app, target_ms_im, target_ms_phone, target_ms_email,
 	    target_ms_form; /* K-01.within_target per channel */
 	int64_t target_ms_other; /* a channel not listed (live sessions may carry none) */
+	/* A-11 counting window (default off): K-01/K-02 leave out rounds whose first customer message
+	 * is outside [count_from_min, count_to_min) local minutes of the day (e.g. 08:00–23:00) */
+	bool count_window;
+	int count_from_min, count_to_min;
+	const struct kpi_definitions *versions; /* set → each day uses its version's rules */
 };
 void kpi_rules_default(struct kpi_rules *r);
 /* Local day (days since 1970-01-01 in the rules' offset) of a time, and the day's start. */

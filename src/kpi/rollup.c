@@ -9,6 +9,7 @@
 
 #include "base/map.h"
 #include "base/mem.h"
+#include "kpi/definitions.h"
 #include "kpi/people.h"
 
 struct agent_day {
@@ -81,6 +82,7 @@ static void day_acc_clear(struct day_acc *acc)
 static int one_day(struct assess_store *a, const struct kpi_rules *r, int64_t day, struct presence_acc *pres,
 		   int64_t day_from, struct assess_msg **msgs, size_t *cap, struct kefu_err *err)
 {
+	r = kpi_rules_at(r, day, NULL); /* the definitions version in force that day */
 	struct day_acc acc = {.day = day};
 	map_init(&acc.agents);
 	struct assess_sessions ss = {0};

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -75,6 +76,9 @@ int kpi_scorecard_parse(const char *text, size_t len, struct kpi_scorecard *out,
 	const char *profile = json_string_value(json_object_get(root, "profile"));
 	snprintf(out->profile, sizeof out->profile, "%s", profile ? profile : "default");
 	r = walk(json_object_get(root, "tree"), "total", 100.0, -1, out, 0, err);
+	json_t *tg = json_object_get(root, "targets");
+	if (r == 0 && tg)
+		r = kpi_targets_parse(tg, out->targets, "scorecard", err);
 	json_t *grades = json_object_get(root, "grades");
 	size_t i;
 	json_t *g;
@@ -98,7 +102,84 @@ int kpi_scorecard_parse(const char *text, size_t len, struct kpi_scorecard *out,
 	return r;
 }
 
+static int load_one(const char *dir, const char *name, struct kpi_scorecard *out, json_t **posts,
+		    struct kefu_err *err);
+
 int kpi_scorecard_load(const char *dir, const char *name, struct kpi_scorecard *out, struct kefu_err *err)
+{
+	json_t *posts = NULL;
+	int r = load_one(dir, name, out, &posts, err);
+	const char *post;
+	json_t *card;
+	if (r == 0 && posts && !json_is_object(posts))
+		r = KEFU_ERR(err, KEFU_EINVAL, "post_cards",
+			     "scorecard-%s.json: post_cards must be an object", name);
+	json_object_foreach(posts, post, card)
+	{
+		const char *cn = json_string_value(card);
+		if (r < 0)
+			break;
+		if (!cn || !kpi_profile_name_ok(cn) || strlen(post) >= sizeof out->post_names[0]) {
+			r = KEFU_ERR(err, KEFU_EINVAL, "post_cards",
+				     "scorecard-%s.json: post_cards.%s must name a scorecard", name, post);
+			break;
+		}
+		if (out->n_post_cards >= KPI_SC_MAX_POSTS) {
+			r = KEFU_ERR(err, KEFU_EINVAL, "post_cards",
+				     "scorecard-%s.json: more than %d post cards", name, KPI_SC_MAX_POSTS);
+			break;
+		}
+		struct kpi_scorecard *c = calloc(1, sizeof *c);
+		json_t *nested = NULL;
+		if (!c) {
+			r = KEFU_ERR(err, KEFU_ENOMEM, "post_cards", "out of memory");
+			break;
+		}
+		snprintf(out->post_names[out->n_post_cards], sizeof out->post_names[0], "%s", post);
+		out->post_cards[out->n_post_cards++] = c;
+		r = load_one(dir, cn, c, &nested, err);
+		if (r == 0 && nested)
+			r = KEFU_ERR(err, KEFU_EINVAL, "post_cards",
+				     "scorecard-%s.json: a post card cannot list post cards itself", cn);
+		json_decref(nested);
+	}
+	json_decref(posts);
+	return r;
+}
+
+void kpi_scorecard_free(struct kpi_scorecard *sc)
+{
+	for (int i = 0; i < sc->n_post_cards; i++)
+		free(sc->post_cards[i]);
+	sc->n_post_cards = 0;
+}
+
+const struct kpi_scorecard *kpi_scorecard_for_post(const struct kpi_scorecard *sc, const char *post)
+{
+	for (int i = 0; post && i < sc->n_post_cards; i++)
+		if (strcmp(sc->post_names[i], post) == 0)
+			return sc->post_cards[i];
+	return sc;
+}
+
+void kpi_scorecard_target(const struct kpi_scorecard *sc, const struct kpi_def_version *v, int m,
+			  double *target, double *floor)
+{
+	const struct kpi_metric_def *d = kpi_metric_def(m);
+	*target = d->target;
+	*floor = d->floor;
+	if (v && v->targets[m].set) {
+		*target = v->targets[m].target;
+		*floor = v->targets[m].floor;
+	}
+	if (sc->targets[m].set) {
+		*target = sc->targets[m].target;
+		*floor = sc->targets[m].floor;
+	}
+}
+
+static int load_one(const char *dir, const char *name, struct kpi_scorecard *out, json_t **posts,
+		    struct kefu_err *err)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/scorecard-%s.json", dir, name);
@@ -112,6 +193,12 @@ int kpi_scorecard_load(const char *dir, const char *name, struct kpi_scorecard *
 	if (more)
 		return KEFU_ERR(err, KEFU_ELIMIT, "profile", "%s: larger than %zu bytes", path, sizeof buf);
 	int r = kpi_scorecard_parse(buf, n, out, err);
+	if (r == 0) {
+		snprintf(out->profile, sizeof out->profile, "%s", name);
+		json_t *root = json_loadb(buf, n, 0, NULL);
+		*posts = json_incref(json_object_get(root, "post_cards"));
+		json_decref(root);
+	}
 	if (r < 0) {
 		char msg[sizeof err->msg];
 		if (err) {

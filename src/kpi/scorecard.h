@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "kpi/definitions.h"
 #include "kpi/metrics.h"
 
-enum { KPI_SC_MAX_LEAVES = 64, KPI_SC_MAX_GRADES = 8 };
+enum { KPI_SC_MAX_LEAVES = 64, KPI_SC_MAX_GRADES = 8, KPI_SC_MAX_POSTS = 8 };
 
 struct kpi_sc_leaf {
 	char metric[32]; /* "K-01" */
@@ -31,6 +32,12 @@ struct kpi_scorecard {
 		double min;
 		char grade[24];
 	} grades[KPI_SC_MAX_GRADES]; /* descending by min */
+	struct kpi_target targets[KPI_METRIC_COUNT]; /* the profile's own targets and floors */
+	/* A-4: "post_cards": {"presale": "presale", …} — agents of a listed post are scored with
+	 * scorecard-<card>.json (loaded with the profile; a card cannot list cards itself) */
+	int n_post_cards;
+	char post_names[KPI_SC_MAX_POSTS][32];
+	struct kpi_scorecard *post_cards[KPI_SC_MAX_POSTS]; /* owned: kpi_scorecard_free() */
 };
 
 /* Parses a scorecard from JSON text. Returns 0, or -KEFU_EINVAL with err naming the node
@@ -42,8 +49,16 @@ int kpi_scorecard_parse(const char *text, size_t len, struct kpi_scorecard *out,
 const char *kpi_policy_dir(const char *given);
 /* Whether name is a usable profile name (1–31 of [A-Za-z0-9_-]; no path characters). */
 bool kpi_profile_name_ok(const char *name);
-/* Loads DIR/scorecard-NAME.json. */
+/* Loads DIR/scorecard-NAME.json and the post cards it names; out->profile is NAME. Free with
+ * kpi_scorecard_free() (also after a failed load). */
 int kpi_scorecard_load(const char *dir, const char *name, struct kpi_scorecard *out, struct kefu_err *err);
+void kpi_scorecard_free(struct kpi_scorecard *sc);
+/* The card an agent of post is scored with: the post's card when the profile has one, else sc. */
+const struct kpi_scorecard *kpi_scorecard_for_post(const struct kpi_scorecard *sc, const char *post);
+/* Target and floor of metric m on card sc under version v (may be NULL): the card's override,
+ * else the version's, else the built-in default (A-1, A-5, A-11). */
+void kpi_scorecard_target(const struct kpi_scorecard *sc, const struct kpi_def_version *v, int m,
+			  double *target, double *floor);
 
 /* 0–100, linear from floor (0) to target (100), capped at both ends. */
 double kpi_score_linear(double value, double floor, double target, bool higher_better);

@@ -299,6 +299,11 @@ static void bind_b(sqlite3_stmt *st, int i, int b)
 		sqlite3_bind_null(st, i);
 }
 
+sqlite3 *assess_store__db(struct assess_store *a)
+{
+	return a->db;
+}
+
 int assess_store_begin(struct assess_store *a, struct kefu_err *err)
 {
 	return run(a, A_BEGIN, "begin", err);

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "store/assess_store.h"
 #include "store/kb_store.h"
+#include "store/store_int.h"
 #include "store/people_store.h"
 #include "store/ticket_store.h"
 
@@ -274,6 +275,12 @@ static int proj_ticket(struct store_proj *p, const struct store__ev *ev, struct 
 static int proj_kb(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
 {
 	return store__kb_project(p->kb, ev, err);
+}
+
+/* assess.result_recorded: kpi_results (result_store.c) */
+static int proj_assess_result(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
+{
+	return store__result_project(p->db, ev->data, ev->at_ms, err);
 }
 
 static int proj_user_created(struct store_proj *p, const struct store__ev *ev, struct kefu_err *err)
@@ -663,6 +670,7 @@ static const struct {
     {"mail.sent", proj_ticket}, /* the relay sent an outbox mail */
     {"mail.failed", proj_ticket}, /* the relay could not send it (it may retry) */
     {"order.notified", proj_none}, /* N-24: a proactive order notice from a template; log only */
+    {"assess.result_recorded", proj_assess_result}, /* a result of a period recorded (paid) */
 };
 
 /* ---- public (to src/store) ------------------------------------------------------------------ */

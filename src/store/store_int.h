@@ -4,6 +4,7 @@
 #define KEFU_STORE_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "base/err.h"
 
@@ -15,5 +16,12 @@ const char *store__path(const struct store *s);
 /* Opens a connection with flags | SQLITE_OPEN_NOMUTEX and the store's busy timeout. Returns 0 and
  * *out (caller closes with sqlite3_close) or -KEFU_ESTORE. */
 int store__db_open(const char *path, int flags, sqlite3 **out, struct kefu_err *err);
+
+/* The read-write connection of an assessment store (result_store.c runs its SQL on it). */
+struct assess_store;
+sqlite3 *assess_store__db(struct assess_store *a);
+/* The kpi_results row of an assess.result_recorded payload (result_store.c; projection.c). */
+struct json_t;
+int store__result_project(sqlite3 *db, const struct json_t *data, int64_t at_ms, struct kefu_err *err);
 
 #endif
