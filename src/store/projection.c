@@ -14,8 +14,8 @@
 #include "base/mem.h"
 #include "store/assess_store.h"
 #include "store/kb_store.h"
-#include "store/store_int.h"
 #include "store/people_store.h"
+#include "store/store_int.h"
 #include "store/ticket_store.h"
 
 enum wstmt {
