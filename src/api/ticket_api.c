@@ -271,14 +271,14 @@ static void history_link(json_t *tk)
 }
 
 /* Issue 6: the list carries each ticket's next live deadline, so the UI needs no request per
- * ticket: "next_deadline":{"name","due_ms","state":"running|paused","warned","left_ms"} or null
- * (due_ms is meaningless while paused; left_ms is the time left then). */
+ * ticket: "next_deadline":{"name","due_ms","warn_ms","state":"running|paused","warned"} or null;
+ * while paused {"name","state","warned","left_ms"} (the time left; due and warn mean nothing). */
 static void next_deadline(json_t *tk)
 {
-	static const char *const keys[] = {"name", "due_ms", "state", "warned", "left_ms"};
+	static const char *const keys[] = {"name", "due_ms", "state", "warned", "left_ms", "warn_ms"};
 	json_t *name = json_object_get(tk, "next_name");
 	json_t *nd = json_is_string(name) ? json_object() : json_null();
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 6; k++) {
 		char key[24];
 		snprintf(key, sizeof key, "next_%s", keys[k]);
 		if (json_is_object(nd)) {
@@ -293,6 +293,10 @@ static void next_deadline(json_t *tk)
 	json_t *st = json_object_get(nd, "state");
 	if (json_is_string(st) && strcmp(json_string_value(st), "paused") != 0)
 		json_object_del(nd, "left_ms");
+	else if (json_is_string(st)) { /* while paused the instants mean nothing */
+		json_object_del(nd, "due_ms");
+		json_object_del(nd, "warn_ms");
+	}
 	json_object_set_new(tk, "next_deadline", nd);
 }
 

@@ -328,8 +328,8 @@ static const char *const rsql[R_COUNT] = {
 	"FROM sla_timers WHERE ticket = ?1 ORDER BY start_ms, id",
     /* each ticket with its next live deadline (running before paused, earliest due first) */
     [R_LIST] = "SELECT x.*, n.name AS next_name, n.due_ms AS next_due_ms, n.state AS next_state, "
-	       "n.warned AS next_warned, n.left_ms AS next_left_ms FROM (SELECT " TICKET_COLS
-	       " FROM tickets WHERE (?1 IS NULL OR department = ?1) "
+	       "n.warned AS next_warned, n.warn_ms AS next_warn_ms, n.left_ms AS next_left_ms FROM "
+	       "(SELECT " TICKET_COLS " FROM tickets WHERE (?1 IS NULL OR department = ?1) "
 	       "AND (?2 IS NULL OR state = ?2) AND (?3 <= 0 OR created_ms < ?3) "
 	       "ORDER BY created_ms DESC, id DESC LIMIT ?4) x LEFT JOIN sla_timers n ON n.id = "
 	       "(SELECT s.id FROM sla_timers s WHERE s.ticket = x.id AND s.state IN ('running', 'paused') "

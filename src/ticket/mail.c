@@ -537,6 +537,23 @@ static const char *msg_id(const char *v, char *out, const char *field, struct ke
 	return *e == '>' ? e + 1 : e;
 }
 
+/* A Message-ID: exactly one id, nothing after it. */
+static int one_id(const char *v, char *out, struct kefu_err *err)
+{
+	int r;
+	const char *rest = msg_id(v, out, "message_id", err, &r);
+	if (r < 0)
+		return r;
+	if (!rest)
+		return KEFU_ERR(err, KEFU_EINVAL, "message_id", "the Message-ID is empty");
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (*rest)
+		return KEFU_ERR(err, KEFU_EINVAL, "message_id",
+				"the Message-ID must be one id, nothing else");
+	return 0;
+}
+
 /* Normalises the text: CRLF → LF, trailing blanks and lines trimmed. Checks size. */
 static int finish_text(struct buf *b, const char *field, size_t max, char **out, struct kefu_err *err)
 {
@@ -604,7 +621,7 @@ int mail_parse(const char *raw, size_t len, struct mail_msg *out, struct kefu_er
 		goto done;
 	}
 	const char *mid = hdr_get(&h, "Message-ID");
-	if (mid && (msg_id(mid, out->message_id, "message_id", err, &r), r < 0))
+	if (mid && (r = one_id(mid, out->message_id, err)) < 0)
 		goto done;
 	const char *irt = hdr_get(&h, "In-Reply-To");
 	if (irt && (msg_id(irt, out->in_reply_to, "in_reply_to", err, &r), r < 0))
@@ -657,7 +674,7 @@ int mail_from_fields(const char *from, const char *subject, const char *body, co
 	}
 	if ((r = parse_from(from, out, err)) < 0)
 		goto done;
-	if ((msg_id(message_id, out->message_id, "message_id", err, &r), r < 0))
+	if ((r = one_id(message_id, out->message_id, err)) < 0)
 		goto done;
 	if (in_reply_to && (msg_id(in_reply_to, out->in_reply_to, "in_reply_to", err, &r), r < 0))
 		goto done;

@@ -264,6 +264,28 @@ static void durations_parse_and_bad_ones_say_why(void **state)
 	}
 }
 
+/* N-20: "eod" is the end of the local calendar day the deadline starts on (the next local
+ * midnight at the calendar's offset), whatever the hours or holidays. */
+static void end_of_day_is_the_next_local_midnight(void **state)
+{
+	struct calendar *c = shipped();
+	assert_string_equal(due(c, "2026-03-10T15:20:00+08:00", "eod"), "2026-03-11T00:00:00+08:00");
+	assert_string_equal(due(c, "2026-03-10T23:59:59+08:00", "eod"), "2026-03-11T00:00:00+08:00");
+	assert_string_equal(due(c, "2026-03-11T00:00:00+08:00", "eod"), "2026-03-12T00:00:00+08:00");
+	/* 17:00 UTC is already the next local day in Shanghai */
+	assert_string_equal(due(c, "2026-03-10T17:00:00Z", "eod"), "2026-03-12T00:00:00+08:00");
+	assert_string_equal(due(c, "2026-10-01T10:00:00+08:00", "eod"),
+			    "2026-10-02T00:00:00+08:00"); /* holiday */
+	struct cal_duration d;
+	struct kefu_err err = {0};
+	assert_int_equal(calendar_duration_parse("eod", &d, &err), 0);
+	assert_int_equal(d.unit, CAL_EOD);
+	const char *bad[] = {"1eod", "EOD", "eod ", "2eod"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(calendar_duration_parse(bad[i], &d, &err), -KEFU_EINVAL);
+	calendar_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +302,7 @@ int main(void)
 	    cmocka_unit_test(calendar_without_hours_gives_a_limit_error),
 	    cmocka_unit_test(bad_calendars_are_refused_naming_the_key),
 	    cmocka_unit_test(durations_parse_and_bad_ones_say_why),
+	    cmocka_unit_test(end_of_day_is_the_next_local_midnight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

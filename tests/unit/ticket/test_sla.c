@@ -110,6 +110,31 @@ static void warns_at_the_share_then_breaches_on_wall_time(void **state)
 	sim_free(s);
 }
 
+/* N-20 archive: a wall deadline at the end of the local day; warns at the share of the time left
+ * to midnight and breaches at midnight. Without a calendar there is no local day: refused. */
+static void end_of_day_deadline_breaches_at_local_midnight(void **state)
+{
+	struct calendar *cal = cal_load();
+	struct sim *s = sim_new(cal, "2026-03-10T14:00:00+08:00");
+	struct sla_spec eod = {SLA_WALL, {CAL_EOD, 1}, 0.5};
+	struct sla_state st;
+	assert_int_equal(sla_start(s->e, "tk_9/archive", 0, &eod, &st, NULL), 0);
+	assert_true(st.due_ms == T("2026-03-11T00:00:00+08:00"));
+	assert_true(st.warn_ms == T("2026-03-10T19:00:00+08:00"));
+	advance_to(s, T("2026-03-10T23:59:59+08:00"));
+	assert_int_equal(s->n, 1);
+	assert_string_equal(s->log[0], "warn:tk_9/archive");
+	advance_to(s, T("2026-03-11T00:00:00+08:00"));
+	assert_int_equal(s->n, 2);
+	assert_string_equal(s->log[1], "breach:tk_9/archive");
+	sim_free(s);
+	struct sim *nocal = sim_new(NULL, "2026-03-10T14:00:00+08:00");
+	assert_int_equal(sla_start(nocal->e, "tk_9/archive", 0, &eod, NULL, NULL), -KEFU_EINVAL);
+	assert_int_equal(sla_count(nocal->e), 0);
+	sim_free(nocal);
+	calendar_free(cal);
+}
+
 static void business_deadline_waits_over_the_weekend_and_holidays(void **state)
 {
 	struct calendar *cal = cal_load();
@@ -317,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(restored_states_fire_as_before_a_restart),
 	    cmocka_unit_test(simulated_month_with_many_timers_runs_in_milliseconds),
 	    cmocka_unit_test(bad_input_is_refused_and_changes_nothing),
+	    cmocka_unit_test(end_of_day_deadline_breaches_at_local_midnight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "store/ticket_store.h"
 #include "ticket/calendar.h"
+#include "ticket/mail.h"
 #include "ticket/ticket.h"
 #include "ticket/ticket_sla.h"
 
@@ -58,7 +59,7 @@ static int setup(void **state)
 		print_error("policy: %s %s\n", err.field, err.msg);
 	assert_non_null(e->pol);
 	assert_int_equal(ticket_store_open(e->f->s, &e->reads, NULL), 0);
-	struct ticket_service_options o = {e->f->s, e->reads, e->pol, e->cal, &e->clock};
+	struct ticket_service_options o = {e->f->s, e->reads, e->pol, e->cal, &e->clock, NULL, NULL};
 	assert_int_equal(ticket_service_new(&o, &e->svc, NULL), 0);
 	*state = e;
 	return 0;
@@ -208,7 +209,7 @@ static void a_breach_is_recorded_and_escalates_to_a_supervisor(void **state)
 	ticket_service_free(e->svc);
 	ticket_store_close(e->reads);
 	assert_int_equal(ticket_store_open(e->f->s, &e->reads, NULL), 0);
-	struct ticket_service_options o = {e->f->s, e->reads, e->pol, e->cal, &e->clock};
+	struct ticket_service_options o = {e->f->s, e->reads, e->pol, e->cal, &e->clock, NULL, NULL};
 	assert_int_equal(ticket_service_new(&o, &e->svc, NULL), 0);
 	assert_true(due(e, c.id, "answer") == T("2026-03-09T11:00:00+08:00")); /* rebuilt */
 	assert_true(due(e, c.id, "claim") == -1);
@@ -333,6 +334,97 @@ static void waiting_for_the_customer_pauses_every_deadline(void **state)
 	assert_true(due(e, c.id, "answer") == T("2026-03-10T10:30:00+08:00"));
 }
 
+/* N-20: resolving starts the archive deadline (the end of that local day); archiving meets it
+ * once; only a resolved case is archived. */
+static void a_resolved_case_is_archived_by_the_end_of_its_day(void **state)
+{
+	struct env *e = *state;
+	struct ticket_created c = create(e, logistics);
+	struct kefu_err err = {0};
+	assert_int_equal(ticket_archive(e->svc, c.id, "u_agent", done_cb, e, &err), -KEFU_ECONFLICT);
+	assert_string_equal(err.field, "state");
+	e->now = T("2026-03-09T16:30:00+08:00");
+	assert_int_equal(ticket_resolve(e->svc, c.id, "已处理", "u_agent", done_cb, e, &err), 0);
+	wait_done(e);
+	assert_true(due(e, c.id, "archive") == T("2026-03-10T00:00:00+08:00"));
+	assert_true(due(e, c.id, "claim") == -1); /* the others were met at the resolution */
+	assert_int_equal(ticket_archive(e->svc, c.id, "u_agent", done_cb, e, &err), 0);
+	wait_done(e);
+	assert_true(due(e, c.id, "archive") == -1);
+	json_t *tk = get(e, c.id);
+	assert_true(json_integer_value(json_object_get(tk, "archived_ms")) == T("2026-03-09T16:30:00+08:00"));
+	json_decref(tk);
+	assert_int_equal(ticket_archive(e->svc, c.id, "u_agent", done_cb, e, &err), -KEFU_ECONFLICT);
+	/* nothing fires at midnight for the archived case */
+	e->now = T("2026-03-10T00:00:01+08:00");
+	assert_int_equal(ticket_sla_run(ticket_service_sla(e->svc)), 0);
+}
+
+static void mail_done_cb(void *arg, int status, int64_t event_id, const struct kefu_err *err)
+{
+	done_cb(arg, status, event_id, err);
+}
+
+/* N-06: a mail makes an email ticket with accept 2 h / solve 1bd; a reply by In-Reply-To is
+ * appended; the same Message-ID again is a duplicate that queues nothing. */
+static void a_mail_makes_a_ticket_and_its_reply_threads_to_it(void **state)
+{
+	struct env *e = *state;
+	struct mail_msg m;
+	struct kefu_err err = {0};
+	const char *raw = "From: =?UTF-8?B?546L5Li9?= <Li@Shop.example>\r\nMessage-ID: <a1@x>\r\n"
+			  "Subject: refund\r\n\r\nwhere is my refund?\r\n";
+	assert_int_equal(mail_parse(raw, strlen(raw), &m, &err), 0);
+	struct ticket_mail_result res;
+	assert_int_equal(ticket_mail_in(e->svc, &m, &res, mail_done_cb, e, &err), 0);
+	mail_msg_clear(&m);
+	assert_true(res.created && !res.duplicate);
+	wait_done(e);
+	assert_true(due(e, res.ticket, "accept") == T("2026-03-09T11:00:00+08:00"));
+	assert_true(due(e, res.ticket, "solve") == T("2026-03-10T09:00:00+08:00"));
+	json_t *tk = get(e, res.ticket);
+	assert_string_equal(json_string_value(json_object_get(tk, "channel")), "email");
+	assert_string_equal(json_string_value(json_object_get(tk, "description")),
+			    "refund\n\nwhere is my refund?");
+	char customer[32];
+	snprintf(customer, sizeof customer, "%s", json_string_value(json_object_get(tk, "customer")));
+	json_decref(tk);
+	assert_memory_equal(customer, "cm_", 3);
+
+	e->now += 10 * MIN;
+	const char *reply = "From: li@shop.example\nMessage-ID: <a2@x>\nIn-Reply-To: <a1@x>\n"
+			    "Subject: Re: refund\n\nstill nothing\n";
+	assert_int_equal(mail_parse(reply, strlen(reply), &m, &err), 0);
+	struct ticket_mail_result r2;
+	assert_int_equal(ticket_mail_in(e->svc, &m, &r2, mail_done_cb, e, &err), 0);
+	assert_false(r2.created);
+	assert_string_equal(r2.ticket, res.ticket);
+	wait_done(e);
+	int64_t before = count_events(e, "ticket.mailed");
+	assert_int_equal(ticket_mail_in(e->svc, &m, &r2, mail_done_cb, e, &err), 0);
+	assert_true(r2.duplicate);
+	mail_msg_clear(&m);
+	assert_int_equal(count_events(e, "ticket.mailed"), before);
+
+	/* the agent's answer goes to the outbox and meets the first acceptance */
+	char mo[TICKET_ID_MAX];
+	assert_int_equal(
+	    ticket_mail_reply(e->svc, res.ticket, "refund sent today", "u_agent", mo, done_cb, e, &err), 0);
+	wait_done(e);
+	assert_true(due(e, res.ticket, "accept") == -1);
+	json_t *box;
+	assert_int_equal(ticket_store_outbox(e->reads, "queued", NULL, 10, &box, NULL), 0);
+	assert_int_equal(json_array_size(box), 1);
+	json_t *row = json_array_get(box, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "to_addr")), "li@shop.example");
+	assert_string_equal(json_string_value(json_object_get(row, "in_reply_to")), "a2@x");
+	json_decref(box);
+	/* a ticket that did not come by mail is not answered by mail */
+	struct ticket_created c = create(e, logistics);
+	assert_int_equal(ticket_mail_reply(e->svc, c.id, "x", "u_agent", mo, done_cb, e, &err),
+			 -KEFU_ECONFLICT);
+}
+
 static void escalations_tell_the_expected_time(void **state)
 {
 	struct env *e = *state;
@@ -441,6 +533,10 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(waiting_for_the_customer_pauses_every_deadline, setup, teardown),
 	    cmocka_unit_test_setup_teardown(escalations_tell_the_expected_time, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_resolved_case_is_archived_by_the_end_of_its_day, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(a_mail_makes_a_ticket_and_its_reply_threads_to_it, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(bad_tickets_are_refused_naming_the_field_and_store_nothing, setup,
 					    teardown),
 	    cmocka_unit_test(bad_policies_are_refused_naming_the_key),

@@ -18,8 +18,10 @@ export function timerLevel(tm, now) {
   return 'ok';
 }
 
-// The running (or paused) deadline due first; null when none runs.
+// The running (or paused) deadline due first; null when none runs. A list row carries it as
+// next_deadline (GET /tickets), a ticket read in full as its timers.
 export function nextTimer(tk) {
+  if (tk.next_deadline !== undefined) return tk.next_deadline;
   const run = (tk.timers || []).filter((x) => x.state === 'running' || x.state === 'paused');
   run.sort((a, b) => ms(a.due_at) - ms(b.due_at));
   return run[0] || null;

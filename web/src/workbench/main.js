@@ -11,6 +11,7 @@ import { t, categoryLabel } from '../i18n.js';
 import { api, wsUrl, newClientId } from '../lib/api.js';
 import { Socket, throttle } from '../lib/socket.js';
 import { ChatStore, historyList, makeReceipts } from '../lib/chat.js';
+import { timerName } from '../lib/sla.js';
 import { chatClocks, level, fmtSecs, frtNorm, DEFAULT_NORMS } from '../lib/clock.js';
 import { LangToggle, Toasts, toast, ConnBadge, LoginForm, MessageList, Composer, useStore, useNow } from '../lib/ui.js';
 import { ProfilePanel } from './profile.js';
@@ -161,6 +162,10 @@ function onFrame(f) {
       break;
     case 'presence':
       setWb({ presence: f.status });
+      break;
+    case 'sla': // issue 6: a deadline of one of my tickets warned or breached
+      toast(t(f.phase === 'breached' ? 'sla.pushBreach' : 'sla.pushWarn', { n: timerName(f.name), id: f.ticket }), f.phase === 'breached' ? 'error' : 'info', 8000);
+      window.dispatchEvent(new CustomEvent('kefu:sla', { detail: f }));
       break;
     case 'suggestions': // KB-3: top articles for the customer's last message
       setWb({ suggestions: { ...(wb.suggestions || {}), [f.session]: f } });

@@ -19,7 +19,6 @@ const FLOWS = {
 };
 const FLOW_TITLE = { complaint: 'tk.flow', return: 'tk.flowReturn', exchange: 'tk.flowExchange' };
 const POLL_MS = 5000;
-const TIMER_ROWS = 40; // rows whose deadlines are fetched for the list's countdowns
 
 // Progress links are returned once, at creation: keep them for this page's life.
 const progressLinks = {};
@@ -230,6 +229,12 @@ function Detail({ tk, now, me, dept, onChange }) {
           onClick=${() => run('POST', base + '/escalate', note.trim() ? { to, note: note.trim() } : { to },
             (r) => setInfo(t('tk.expected', { t: fmtTime(r.expected_at) })))}>${t('tk.escalate')}</button>
       </div>`}
+      ${!dept && !resolved && tk.channel === 'email' && html`<div class="row wrap">
+        <button class="btn small" data-testid="mail-reply" disabled=${busy || !note.trim()}
+          onClick=${() => run('POST', base + '/reply', { body: note.trim() }, () => { setNote(''); setInfo(t('tk.mailQueued')); })}>${t('tk.mailReply')}</button>
+      </div>`}
+      ${resolved && !tk.archived_at && html`<button class="btn small primary" data-testid="archive" disabled=${busy}
+        onClick=${() => run('POST', base + '/archive')}>${t('tk.archive')}</button>`}
       ${!dept && !resolved && html`<div class="row wrap">
         <input data-testid="resolution" placeholder=${t('tk.resolution')} value=${resolution} onInput=${(e) => setResolution(e.target.value)} />
         <button class="btn small primary" data-testid="resolve" disabled=${busy}
@@ -270,13 +275,7 @@ export function TicketsView({ me, now, session, createFor, onCreateDone }) {
       const r = await api('GET', '/tickets' + q);
       let l = (r && r.tickets) || [];
       if (filter === 'mine') l = l.filter((x) => x.created_by === me.id || x.claimed_by === me.id);
-      // The list carries no timers: read the first tickets' deadlines for the countdowns.
-      const timers = await Promise.all(
-        l.slice(0, TIMER_ROWS).map((x) =>
-          api('GET', `/tickets/${encodeURIComponent(x.id)}`).then((d) => d && d.timers).catch(() => null)
-        )
-      );
-      l = l.map((x, i) => (timers[i] ? { ...x, timers: timers[i] } : x));
+      // each row carries its next deadline (next_deadline) for the countdown: no request per ticket
       setList(l);
       setErr('');
     } catch (e) {
@@ -295,8 +294,17 @@ export function TicketsView({ me, now, session, createFor, onCreateDone }) {
   useEffect(() => {
     load();
     const h = setInterval(load, POLL_MS);
-    return () => clearInterval(h);
-  }, [load]);
+    // an SLA warning or breach pushed over the socket (workbench main.js): refresh at once
+    const onSla = () => {
+      load();
+      if (sel) loadDetail(sel);
+    };
+    window.addEventListener('kefu:sla', onSla);
+    return () => {
+      clearInterval(h);
+      window.removeEventListener('kefu:sla', onSla);
+    };
+  }, [load, sel]);
   useEffect(() => {
     loadDetail(sel);
   }, [sel]);
