@@ -55,6 +55,11 @@ test('manager: ranking, scorecard, drill-down, TOP 10 and FRT vs CSAT', { timeou
     await card.waitFor();
     await card.locator(`${tid('metric-row')}[data-metric="K-01"] ${tid('explain')}`).click();
     await page.locator(`${tid('assess-explain')}[data-metric="K-01"] ${tid('explain-row')}`).first().waitFor();
+    // the records behind a people metric (K-42: the agent's exams) in their own columns
+    await card.locator(`${tid('metric-row')}[data-metric="K-42"] ${tid('explain')}`).click();
+    const exams = page.locator(`${tid('assess-explain')}[data-metric="K-42"]`);
+    await exams.locator(tid('explain-row')).first().waitFor();
+    assert.ok((await exams.locator('th').allTextContents()).includes('exam'));
     assert.ok((await page.locator(`${tid('assess-top-score')} ${tid('top-row')}`).count()) >= 6);
     await page.locator(`${tid('assess-low-fcr')} ${tid('top-row')}`).first().waitFor();
     await page.locator(`${tid('frt-csat-table')}[data-by="session"] ${tid('frt-fast')}`).waitFor();

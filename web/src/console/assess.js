@@ -66,6 +66,24 @@ function Explain({ period, agent, metric }) {
   if (err) return html`<p class="error small">${err}</p>`;
   if (!rows) return html`<p class="muted small">${t('common.loading')}</p>`;
   const yes = (b) => (b === null || b === undefined ? '—' : b ? '✓' : '');
+  // metrics that are not session sums (K-11…K-34 tickets, K-30…K-52 violations, exams, reviews…)
+  // list their own records: one column per field, as the API gives them
+  if (rows.length > 0 && !('rounds' in rows[0])) {
+    const cols = Object.keys(rows[0]);
+    const cell = (v) => (v === null || v === undefined ? '—' : String(v));
+    return html`<div data-testid="assess-explain" data-metric=${metric}>
+      <h3>${t('assess.recordsOf', { metric, n: rows.length })}</h3>
+      ${rows.length > SESSIONS_SHOWN && html`<p class="muted small">${t('assess.firstN', { n: SESSIONS_SHOWN })}</p>`}
+      <table class="small">
+        <thead><tr>${cols.map((c) => html`<th key=${c}>${c}</th>`)}</tr></thead>
+        <tbody>
+          ${rows.slice(0, SESSIONS_SHOWN).map(
+            (r, i) => html`<tr key=${i} data-testid="explain-row">${cols.map((c) => html`<td key=${c}>${cell(r[c])}</td>`)}</tr>`
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
   return html`<div data-testid="assess-explain" data-metric=${metric}>
     <h3>${t('assess.sessionsOf', { metric, n: rows.length })}</h3>
     ${rows.length > SESSIONS_SHOWN && html`<p class="muted small">${t('assess.firstN', { n: SESSIONS_SHOWN })}</p>`}
