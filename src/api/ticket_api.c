@@ -420,6 +420,7 @@ void api_tickets_create(struct http_req *req, void *appv)
 	    {"description", JIN_STRING, true, TICKET_TEXT_MAX},
 	    {"plan", JIN_STRING, false, TICKET_TEXT_MAX},
 	    {"region", JIN_STRING, false, 64},
+	    {"complex", JIN_BOOL, false, 0},
 	};
 	struct kefu_err err = {0};
 	json_t *body = NULL;
@@ -443,6 +444,7 @@ void api_tickets_create(struct http_req *req, void *appv)
 	    .description = json_in_str(body, "description"),
 	    .plan = json_in_str(body, "plan"),
 	    .region = json_in_str(body, "region"),
+	    .complex = json_is_true(json_object_get(body, "complex")), /* K-11 */
 	};
 	const struct principal *p = http_req_user(req);
 	json_t *sess = NULL;

@@ -14,6 +14,7 @@
 #include "kpi/definitions.h"
 #include "kpi/people.h"
 #include "kpi/rollup.h"
+#include "kpi/tickets.h"
 
 enum { TOP_BONUS = 10 /* monthly top 10 get the bonus */ };
 
@@ -189,6 +190,9 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 		rc = assess_store_period(a, d0, d1, &g, err);
 	if (rc == 0 && (rc = kpi_people_period(a, d0, d1, &g, err)) < 0) /* K-30…K-44 (people.c) */
 		assess_agents_free(&g);
+	struct tkpi_daily *tk = NULL; /* the ticket metrics' sums per agent (tickets.c) */
+	if (rc == 0 && (rc = kpi_tickets_period(a, d0, d1, &g, &tk, err)) < 0)
+		assess_agents_free(&g);
 	if (rc < 0)
 		return rc;
 	struct row *rows = xcalloc(g.n ? g.n : 1, sizeof *rows);
@@ -201,6 +205,7 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 		if ((x->trial = trial_in_period(r, x->g->team, d0, d1)))
 			rc = trial_sums(a, r, d0, d1, x->g, err);
 		kpi_values(x->g, x->v);
+		kpi_ticket_values(&tk[i], x->v);
 		kpi_scorecard_weights(x->card, x->v, x->w, &x->spread);
 		for (int m = 0; m < KPI_METRIC_COUNT; m++) {
 			const struct kpi_metric_def *d = kpi_metric_def(m);
@@ -216,6 +221,7 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 	if (rc < 0) {
 		free(rows);
 		free(order);
+		free(tk);
 		assess_agents_free(&g);
 		return rc;
 	}
@@ -282,6 +288,7 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 			 "agents", agents);
 	free(rows);
 	free(order);
+	free(tk);
 	assess_agents_free(&g);
 	return 0;
 }
@@ -344,6 +351,8 @@ int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *p
 				period);
 	if (kpi_metric_find(metric) < 0)
 		return KEFU_ERR(err, KEFU_EINVAL, "metric", "unknown metric %s", metric);
+	if (kpi_ticket_metric(kpi_metric_find(metric))) /* the tickets behind a ticket metric */
+		return kpi_tickets_explain(a, r, d0, d1, agent, kpi_metric_find(metric), out, err);
 	if (kpi_people_metric(kpi_metric_find(metric))) /* the records behind a people metric */
 		return kpi_people_explain(a, r, d0, d1, agent, kpi_metric_find(metric), out, err);
 	struct explain_ctx x = {r, json_array()};

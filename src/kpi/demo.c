@@ -199,15 +199,97 @@ static void people_day(struct gen *g, uint64_t *rng, int64_t day, int i, int n, 
 	}
 }
 
+/* Tickets, returns and exchanges (issue 6; K-11, K-27…K-29, K-33, K-34) from their own random
+ * stream: an after-sale agent turns ~8% of sessions into a return (60%) or an exchange, a
+ * complaint specialist ~6% into a complaint ticket, a pre-sale agent ~2% into a general ticket.
+ * Skill drives how fast they are audited, shipped and resolved, how often a flow step is skipped
+ * and how often the handling plan is left empty. 8% of exchanges go to remote regions. */
+static const char *const remote_regions[] = {"新疆", "西藏", "青海", "内蒙古"};
+
+static void ticket_line(struct gen *g, uint64_t *rng, int post, int i, double sk, int64_t sid, int64_t cust,
+			int64_t at, int64_t *tid)
+{
+	double rate = post == 1 ? 0.08 : post == 2 ? 0.06 : 0.02;
+	if (unif(rng) >= rate)
+		return;
+	FILE *f = g->f;
+	double slow = 1.6 - sk; /* 0.6 (best) … 1.0 */
+	const char *kind = post == 1 ? (unif(rng) < 0.6 ? "return" : "exchange") : "ticket";
+	/* complex problems (K-11) among general and complaint tickets; returns and exchanges are timed
+	 * by K-27/K-28 and take days by nature */
+	bool complaint = post == 2, complex = unif(rng) < 0.15 && post != 1;
+	int64_t created = at + 60000;
+	fprintf(f, "{\"kind\":\"%s\",\"id\":\"tk%lld\",\"agent\":\"a%04d\",\"created\":\"%s\",", kind,
+		(long long)++*tid, i + 1, ts(g, created));
+	fprintf(f, "\"type\":\"%s\",\"priority\":\"%s\",\"department\":\"%s\",",
+		post == 1	? "退换货"
+		    : complaint ? "投诉"
+				: "咨询",
+		complex ? "P1" : "P2", post == 1 ? "warehouse" : "service");
+	if (post != 0 || unif(rng) < 0.7)
+		fprintf(f, "\"order\":\"O%lld\",", (long long)(900000 + sid));
+	fprintf(f, "\"description\":\"客户反馈问题，已记录\",");
+	if (unif(rng) >= 0.12 * slow) /* K-34: the plan is sometimes left empty */
+		fprintf(f, "\"plan\":\"按流程处理并回访\",");
+	fprintf(f, "\"complex\":%s,\"customer\":\"c%lld\",\"session\":\"s%lld\",", complex ? "true" : "false",
+		(long long)cust, (long long)sid);
+	int64_t t = created + (int64_t)expo(rng, 1200000 * slow);
+	fprintf(f, "\"claimed\":\"%s\",", ts(g, t));
+	int64_t end = t;
+	if (strcmp(kind, "return") == 0) {
+		int64_t audited = created + (int64_t)expo(rng, 10 * 3600000.0 * slow);
+		int64_t received = audited + DAY_MS + (int64_t)expo(rng, DAY_MS);
+		int64_t completed = received + (int64_t)expo(rng, 6 * 3600000.0 * slow);
+		fprintf(f, "\"audited\":\"%s\",", ts(g, audited));
+		if (unif(rng) >= 0.05 * slow) /* K-33: the received step is sometimes skipped */
+			fprintf(f, "\"steps\":\"received@%s\",", ts(g, received));
+		fprintf(f, "\"completed\":\"%s\",", ts(g, completed));
+		end = completed + 3600000;
+	} else if (strcmp(kind, "exchange") == 0) {
+		bool remote = unif(rng) < 0.08;
+		int64_t audited = created + (int64_t)expo(rng, 8 * 3600000.0 * slow);
+		int64_t shipped = audited + (int64_t)expo(rng, (remote ? 30 : 20) * 3600000.0 * slow);
+		if (remote)
+			fprintf(f, "\"region\":\"%s\",", remote_regions[next(rng) % 4]);
+		fprintf(f, "\"audited\":\"%s\",", ts(g, audited));
+		fprintf(f, "\"shipped\":\"%s\",", ts(g, shipped));
+		end = shipped + DAY_MS;
+	} else {
+		end = t + (int64_t)expo(rng, (complex ? 16 : 6) * 3600000.0 * slow);
+		if (complaint) { /* N-16: record → soothe → facts → options → follow_up */
+			static const char *const steps[] = {"record", "soothe", "facts", "options",
+							    "follow_up"};
+			int skip = unif(rng) < 0.06 * slow ? 1 + (int)(next(rng) % 4) : -1;
+			fprintf(f, "\"complaint\":true,\"steps\":\"");
+			int64_t st = created + 120000;
+			for (int k = 0, w = 0; k < 5; k++) {
+				if (k == skip)
+					continue;
+				fprintf(f, "%s%s@%s", w++ ? "," : "", steps[k], ts(g, st));
+				st += (end - st) / 3;
+			}
+			fprintf(f, "\",");
+		}
+	}
+	if (unif(rng) < 0.97) /* some are still open */
+		fprintf(f, "\"resolved\":\"%s\"}\n", ts(g, end));
+	else
+		fprintf(f, "\"channel\":\"chat\"}\n");
+	g->c->lines++;
+}
+
 int kpi_demo_write(FILE *f, const struct kpi_demo_opts *o, struct kpi_demo_counts *c)
 {
 	memset(c, 0, sizeof *c);
 	struct gen g = {.f = f, .rng = o->seed * 0x2545f4914f6cdd1dULL + 1, .c = c};
 	int n = o->agents;
 	double *skill = xmalloc((size_t)n * sizeof *skill);
+	int *postix = xmalloc((size_t)n * sizeof *postix); /* index into posts */
 	for (int i = 0; i < n; i++) {
 		skill[i] = 0.6 + 0.4 * unif(&g.rng);
-		const char *post = posts[pick(&g.rng, post_w, 3)];
+		int pi = pick(&g.rng, post_w, 3);
+		const char *post = posts[pi];
+		postix[i] = pi;
 		fprintf(f,
 			"{\"kind\":\"agent\",\"id\":\"a%04d\",\"name\":\"%s%s\",\"team\":\"t%02d\",\"post\":"
 			"\"%s\","
@@ -220,7 +302,8 @@ int kpi_demo_write(FILE *f, const struct kpi_demo_opts *o, struct kpi_demo_count
 	}
 	int64_t ncust = (int64_t)n * CUSTOMERS_PER_AGENT;
 	unsigned char *seen = xcalloc((size_t)(ncust / 8 + 1), 1); /* customer line written */
-	int64_t sid = 0, oid = 0, pid = 0;
+	int64_t sid = 0, oid = 0, pid = 0, tid = 0;
+	uint64_t trng = o->seed * 0xd1b54a32d192ed03ULL + 11; /* tickets: their own stream */
 	uint64_t prng = o->seed * 0x9e3779b97f4a7c15ULL + 7; /* people records: their own stream */
 	for (int64_t day = o->start_day; day < o->start_day + o->days; day++) {
 		double load = day_factor(day);
@@ -346,11 +429,13 @@ int kpi_demo_write(FILE *f, const struct kpi_demo_opts *o, struct kpi_demo_count
 						(long long)sid, unif(&g.rng) < 0.1 ? "true" : "false");
 					c->lines++;
 				}
+				ticket_line(&g, &trng, postix[i], i, sk, sid, cust, end, &tid);
 			}
 		}
 	}
 	free(seen);
 	free(skill);
+	free(postix);
 	if (ferror(f))
 		return -KEFU_EIO;
 	return 0;

@@ -22,6 +22,8 @@
 #include "kpi/jsonl.h"
 #include "guard/guard.h"
 #include "kpi/rollup.h"
+#include "store/ticket_kpi_store.h"
+#include "ticket/ticket.h"
 
 enum kind {
 	K_AGENT,
@@ -37,18 +39,22 @@ enum kind {
 	K_CITATION,
 	K_COLLAB,
 	K_REVIEW,
+	K_TICKET, /* issue 6: tickets, returns, exchanges (tickets table, ticket.* events) */
+	K_RETURN,
+	K_EXCHANGE,
 	K_COUNT
 };
 
-static const char *const kind_names[K_COUNT] = {
-    "agent",	"customer", "session",	       "message",	"rating",	 "order", "complaint",
-    "presence", "exam",	    "kb_contribution", "case_citation", "collab_rating", "review"};
+static const char *const kind_names[K_COUNT] = {"agent",  "customer",	     "session",	      "message",
+						"rating", "order",	     "complaint",     "presence",
+						"exam",	  "kb_contribution", "case_citation", "collab_rating",
+						"review", "ticket",	     "return",	      "exchange"};
 /* docs/events.md type of the event each kind appends */
 static const char *const event_types[K_COUNT] = {
-    "agent.imported", "customer.upserted",	  "session.imported",	    "message",
-    "session.rated",  "order.recorded",		  "complaint.recorded",	    "presence.interval",
-    "exam.recorded",  "kb_contribution.imported", "case_citation.imported", "collab.rated",
-    "review.recorded"};
+    "agent.imported",  "customer.upserted",	   "session.imported",	     "message",
+    "session.rated",   "order.recorded",	   "complaint.recorded",     "presence.interval",
+    "exam.recorded",   "kb_contribution.imported", "case_citation.imported", "collab.rated",
+    "review.recorded", "ticket.created",	   "ticket.created",	     "ticket.created"};
 /* the id'd kinds and their assess_store kind (-1: records without id) */
 static const int store_kind[K_COUNT] = {ASSESS_AGENT,
 					ASSESS_CUSTOMER,
@@ -62,11 +68,27 @@ static const int store_kind[K_COUNT] = {ASSESS_AGENT,
 					-1,
 					-1,
 					-1,
-					-1};
+					-1,
+					ASSESS_TICKET,
+					ASSESS_TICKET,
+					ASSESS_TICKET};
 /* the kinds stored by people_store.c and their people_kind (-1: not one) */
-static const int people_of[K_COUNT] = {
-    -1,		  -1, -1, -1, -1, -1, -1, -1, PEOPLE_EXAM, PEOPLE_CONTRIB, PEOPLE_CITATION, PEOPLE_COLLAB,
-    PEOPLE_REVIEW};
+static const int people_of[K_COUNT] = {-1,
+				       -1,
+				       -1,
+				       -1,
+				       -1,
+				       -1,
+				       -1,
+				       -1,
+				       PEOPLE_EXAM,
+				       PEOPLE_CONTRIB,
+				       PEOPLE_CITATION,
+				       PEOPLE_COLLAB,
+				       PEOPLE_REVIEW,
+				       -1,
+				       -1,
+				       -1};
 
 enum ftype { F_STR, F_ENUM, F_TIME, F_BOOL, F_SCORE, F_NUM };
 
@@ -78,7 +100,7 @@ struct fdef {
 	int ref; /* enum assess_kind the value names, or -1 */
 };
 
-enum { MAX_FIELDS = 8, MAX_LINE = 1 << 20 };
+enum { MAX_FIELDS = 24, MAX_LINE = 1 << 20 };
 
 /* field order = the order of the canonical form (assess_store.c canon statements) */
 static const struct fdef f_agent[] = {{"id", F_STR, true, NULL, -1},
@@ -163,9 +185,56 @@ static const struct fdef f_review[] = {{"id", F_STR, true, NULL, -1},
 				       {"session", F_STR, false, NULL, ASSESS_SESSION},
 				       {"reviewer", F_STR, false, NULL, ASSESS_AGENT},
 				       {NULL, 0, 0, NULL, 0}};
+/* ticket, return, exchange: the fields they share come first, at the same index (TK_*) */
+#define TICKET_FIELDS                                                                                        \
+	{"id", F_STR, true, NULL, -1}, {"agent", F_STR, true, NULL, ASSESS_AGENT},                           \
+	    {"created", F_TIME, true, NULL, -1}, {"type", F_STR, false, NULL, -1},                           \
+	    {"priority", F_ENUM, false, "P1|P2|P3", -1},                                                     \
+	    {"department", F_ENUM, false, "logistics|warehouse|tech|legal|product|service", -1},             \
+	    {"order", F_STR, false, NULL, -1}, {"description", F_STR, false, NULL, -1},                      \
+	    {"plan", F_STR, false, NULL, -1}, {"complex", F_BOOL, false, NULL, -1},                          \
+	    {"customer", F_STR, false, NULL, ASSESS_CUSTOMER},                                               \
+	    {"session", F_STR, false, NULL, ASSESS_SESSION},                                                 \
+	    {"channel", F_ENUM, false, "chat|api|form|email", -1}, {"region", F_STR, false, NULL, -1},       \
+	    {"claimed", F_TIME, false, NULL, -1}, {"resolved", F_TIME, false, NULL, -1},                     \
+	{                                                                                                    \
+		"steps", F_STR, false, NULL, -1                                                              \
+	}
+enum {
+	TK_ID,
+	TK_AGENT,
+	TK_CREATED,
+	TK_TYPE,
+	TK_PRIORITY,
+	TK_DEPARTMENT,
+	TK_ORDER,
+	TK_DESCRIPTION,
+	TK_PLAN,
+	TK_COMPLEX,
+	TK_CUSTOMER,
+	TK_SESSION,
+	TK_CHANNEL,
+	TK_REGION,
+	TK_CLAIMED,
+	TK_RESOLVED,
+	TK_STEPS,
+	TK_X1, /* ticket: complaint; return, exchange: audited */
+	TK_X2, /* return: completed; exchange: shipped */
+	TK_MAX_STEPS = 32
+};
+static const struct fdef f_ticket[] = {
+    TICKET_FIELDS, {"complaint", F_BOOL, false, NULL, -1}, {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_return[] = {TICKET_FIELDS,
+				       {"audited", F_TIME, false, NULL, -1},
+				       {"completed", F_TIME, false, NULL, -1},
+				       {NULL, 0, 0, NULL, 0}};
+static const struct fdef f_exchange[] = {TICKET_FIELDS,
+					 {"audited", F_TIME, false, NULL, -1},
+					 {"shipped", F_TIME, false, NULL, -1},
+					 {NULL, 0, 0, NULL, 0}};
 static const struct fdef *const kind_fields[K_COUNT] = {
-    f_agent,	f_customer, f_session, f_message,  f_rating, f_order, f_complaint,
-    f_presence, f_exam,	    f_contrib, f_citation, f_collab, f_review};
+    f_agent, f_customer, f_session,  f_message, f_rating, f_order,  f_complaint, f_presence,
+    f_exam,  f_contrib,	 f_citation, f_collab,	f_review, f_ticket, f_return,	 f_exchange};
 
 const char *kpi_import_kind_name(int k)
 {
@@ -219,7 +288,10 @@ struct ctx {
 	char **store_ids; /* copies of ids found in the store (freed at the end) */
 	size_t n_store_ids, cap_store_ids;
 	int64_t min_ms, max_ms; /* time span of the file */
+	int64_t *days; /* local days of the file's times (consecutive repeats dropped), for mark_days */
+	size_t n_days, cap_days;
 	bool present[ASSESS_KINDS]; /* kinds with stored rows at the start (else no store lookups) */
+	struct tkpi_writer *tw; /* imported tickets' events (ticket_kpi_store.c), made on first use */
 	int64_t *extra_days; /* start days of store sessions the file touches */
 	size_t n_extra, cap_extra;
 	struct kefu_err *err;
@@ -309,6 +381,9 @@ static bool enum_has(const char *list, const char *s, size_t n)
 	return false;
 }
 
+static int ticket_check(struct ctx *c, int64_t line, int k, const struct val *v, struct tkpi_step_in *out,
+			size_t *n);
+
 /* Parses and checks one line: *kind and v[] (indexed like the kind's fdef). */
 static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int *kind, struct val *v)
 {
@@ -387,6 +462,14 @@ static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int 
 					c->min_ms = x->i;
 				if (x->i > c->max_ms)
 					c->max_ms = x->i;
+				int64_t day = kpi_day(c->r, x->i);
+				if (!c->n_days || c->days[c->n_days - 1] != day) {
+					if (c->n_days == c->cap_days) {
+						c->cap_days = c->cap_days ? c->cap_days * 2 : 256;
+						c->days = xrealloc(c->days, c->cap_days * sizeof *c->days);
+					}
+					c->days[c->n_days++] = day;
+				}
 			}
 			break;
 		case F_BOOL:
@@ -441,6 +524,11 @@ static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int 
 	}
 	if (k == K_REVIEW && (!v[4].is_int || v[4].i < 1 || v[4].i > 10))
 		return fail(c, line, "score", "must be an integer 1-10");
+	if (store_kind[k] == ASSESS_TICKET) {
+		struct tkpi_step_in steps[TK_MAX_STEPS];
+		size_t ns;
+		return ticket_check(c, line, k, v, steps, &ns);
+	}
 	return 0;
 }
 
@@ -559,7 +647,8 @@ static int pass1(struct ctx *c, struct kpi_import_stats *st)
 		if ((r = parse_line(c, e->line_p, e->line_n, e->line, &k0, w)) < 0)
 			return r;
 		canon_of(k0, w, &c->canon);
-		if (c->canon.len != c->canon2.len || memcmp(c->canon.data, c->canon2.data, c->canon.len) != 0)
+		if (k0 != k || c->canon.len != c->canon2.len ||
+		    memcmp(c->canon.data, c->canon2.data, c->canon.len) != 0)
 			return fail(c, it.no, "id",
 				    "%s %.*s already defined on line %lld with different content",
 				    kind_names[k], (int)(v[0].s.n > 60 ? 60 : v[0].s.n), v[0].s.p,
@@ -667,6 +756,183 @@ static void event_data(struct ctx *c, int k, const struct val *v, int64_t seq)
 	buf_append(b, "}", 1);
 }
 
+/* ---- tickets, returns, exchanges (issue 6) -------------------------------------------------- */
+
+/* The tickets.kind of a line: a ticket is general unless complaint:true. */
+static const char *ticket_kind_of(int k, const struct val *v)
+{
+	if (k == K_RETURN)
+		return "return";
+	if (k == K_EXCHANGE)
+		return "exchange";
+	return v[TK_X1].present && v[TK_X1].b ? "complaint" : "general";
+}
+
+/* The flow step a dedicated time field records (return: audited, completed; exchange: audited,
+ * shipped), or NULL. */
+static const char *step_field(int k, int idx)
+{
+	if (k == K_RETURN)
+		return idx == TK_X1 ? "audit" : idx == TK_X2 ? "refunded" : NULL;
+	if (k == K_EXCHANGE)
+		return idx == TK_X1 ? "audit" : idx == TK_X2 ? "shipped" : NULL;
+	return NULL;
+}
+
+static bool in_flow(const char *const *flow, const char *p, size_t n)
+{
+	for (size_t i = 0; flow && flow[i]; i++)
+		if (strlen(flow[i]) == n && memcmp(flow[i], p, n) == 0)
+			return true;
+	return false;
+}
+
+/* Checks a ticket line (times not before created; the steps "name@time,name@time…" with names of
+ * the kind's steps) and gives its steps in time order (equal times: the dedicated fields first,
+ * then the order of the steps field). */
+static int ticket_check(struct ctx *c, int64_t line, int k, const struct val *v, struct tkpi_step_in *out,
+			size_t *n)
+{
+	const char *kind = ticket_kind_of(k, v);
+	const char *const *flow = ticket_flow(kind);
+	int64_t created = v[TK_CREATED].i;
+	size_t m = 0, dedicated;
+	for (int idx = TK_CLAIMED; kind_fields[k][idx].name; idx++) {
+		if (idx == TK_STEPS || !v[idx].present || kind_fields[k][idx].t != F_TIME)
+			continue;
+		if (v[idx].i < created)
+			return fail(c, line, kind_fields[k][idx].name, "before created");
+		const char *name = step_field(k, idx);
+		if (name)
+			out[m++] = (struct tkpi_step_in){{name, strlen(name)}, v[idx].i, true};
+	}
+	dedicated = m;
+	if (v[TK_STEPS].present) {
+		const char *p = v[TK_STEPS].s.p, *end = p + v[TK_STEPS].s.n;
+		while (p < end) {
+			const char *comma = memchr(p, ',', (size_t)(end - p));
+			const char *e = comma ? comma : end;
+			const char *at = memchr(p, '@', (size_t)(e - p));
+			if (!at || at == p)
+				return fail(c, line, "steps", "each step is name@time, separated by commas");
+			if (m == TK_MAX_STEPS)
+				return fail(c, line, "steps", "more than %d steps", TK_MAX_STEPS);
+			size_t nl = (size_t)(at - p);
+			char name[32];
+			snprintf(name, sizeof name, "%.*s", (int)(nl < sizeof name ? nl : sizeof name - 1),
+				 p);
+			if (nl >= sizeof name || !ticket_step_known(kind, name))
+				return fail(c, line, "steps", "'%s' is not a step of a %s ticket", name,
+					    kind);
+			for (size_t i = 0; i < dedicated; i++)
+				if (out[i].step.n == nl && memcmp(out[i].step.p, p, nl) == 0)
+					return fail(c, line, "steps",
+						    "step %s is also given as its own field", name);
+			int64_t ms;
+			if (clock_parse_rfc3339(at + 1, (size_t)(e - at - 1), &ms) < 0)
+				return fail(c, line, "steps", "step %s: not an RFC 3339 time with offset",
+					    name);
+			if (ms < created)
+				return fail(c, line, "steps", "step %s before created", name);
+			out[m++] = (struct tkpi_step_in){{p, nl}, ms, in_flow(flow, p, nl)};
+			if (!comma)
+				break;
+			p = comma + 1;
+			if (p == end)
+				return fail(c, line, "steps", "empty step after the last comma");
+		}
+	}
+	for (size_t i = 1; i < m; i++) /* stable insertion sort by time */
+		for (size_t j = i; j > 0 && out[j - 1].at_ms > out[j].at_ms; j--) {
+			struct tkpi_step_in t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	*n = m;
+	return 0;
+}
+
+/* The hex hash of a ticket line's kind and canonical form (stored as tickets.import_hash). */
+static void ticket_hash(struct ctx *c, int k, const struct val *v, char hex[33])
+{
+	canon_of(k, v, &c->canon2);
+	unsigned char h[16];
+	crypto_generichash_state gs;
+	crypto_generichash_init(&gs, NULL, 0, sizeof h);
+	crypto_generichash_update(&gs, (const unsigned char *)kind_names[k], strlen(kind_names[k]) + 1);
+	crypto_generichash_update(&gs, (const unsigned char *)c->canon2.data, c->canon2.len);
+	crypto_generichash_final(&gs, h, sizeof h);
+	sodium_bin2hex(hex, 33, h, sizeof h);
+}
+
+/* 1 = new, 0 = the same ticket imported before, or an error (the id is taken otherwise). */
+static int check_stored_ticket(struct ctx *c, int k, const struct val *v, int64_t line)
+{
+	if (!c->present[ASSESS_TICKET])
+		return 1;
+	bool found = false;
+	buf_reset(&c->canon);
+	int r = assess_store_canon(c->a, ASSESS_TICKET, v[0].s.p, v[0].s.n, &c->canon, &found, NULL, c->err);
+	if (r < 0 || !found)
+		return r < 0 ? r : 1;
+	char hex[33];
+	ticket_hash(c, k, v, hex);
+	if (c->canon.len == 32 && memcmp(c->canon.data, hex, 32) == 0)
+		return 0;
+	return fail(c, line, "id", "ticket %.*s already exists with different content",
+		    (int)(v[0].s.n > 60 ? 60 : v[0].s.n), v[0].s.p);
+}
+
+/* Appends the ticket's events (ticket.created, .claimed, .step…, .resolved; no sla.* events, so
+ * no live deadline starts) through the ticket projection. */
+static int put_ticket(struct ctx *c, int k, const struct val *v)
+{
+	struct tkpi_step_in steps[TK_MAX_STEPS];
+	size_t ns = 0;
+	int r = ticket_check(c, 0, k, v, steps, &ns);
+	if (r == 0 && !c->tw)
+		r = tkpi_writer_new(c->a, &c->tw, c->err);
+	if (r < 0)
+		return r;
+	char hex[33];
+	ticket_hash(c, k, v, hex);
+	const char *kind = ticket_kind_of(k, v);
+	static const int n14_idx[6] = {TK_TYPE,	 TK_PRIORITY,	 TK_DEPARTMENT,
+				       TK_ORDER, TK_DESCRIPTION, TK_PLAN};
+	const char *n14[6];
+	for (int i = 0; i < 6; i++)
+		n14[i] = v[n14_idx[i]].present && v[n14_idx[i]].s.n > 0 ? v[n14_idx[i]].s.p : NULL;
+#define S(i) (v[i].present ? v[i].s : (struct assess_str){NULL, 0})
+	struct tkpi_ticket_in t = {
+	    .id = S(TK_ID),
+	    .kind = {kind, strlen(kind)},
+	    .type = S(TK_TYPE),
+	    .priority = S(TK_PRIORITY),
+	    .department = S(TK_DEPARTMENT),
+	    .order = S(TK_ORDER),
+	    .customer = S(TK_CUSTOMER),
+	    .session = S(TK_SESSION),
+	    /* as the live API: a ticket from a chat session, else one made through the API */
+	    .channel = v[TK_CHANNEL].present ? v[TK_CHANNEL].s
+		: v[TK_SESSION].present	     ? (struct assess_str){"chat", 4}
+					     : (struct assess_str){"api", 3},
+	    .description = S(TK_DESCRIPTION),
+	    .plan = S(TK_PLAN),
+	    .region = S(TK_REGION),
+	    .agent = S(TK_AGENT),
+	    .import_hash = hex,
+	    .complex = v[TK_COMPLEX].present && v[TK_COMPLEX].b,
+	    .created_ms = v[TK_CREATED].i,
+	    .claimed_ms = v[TK_CLAIMED].present ? v[TK_CLAIMED].i : -1,
+	    .resolved_ms = v[TK_RESOLVED].present ? v[TK_RESOLVED].i : -1,
+	    .steps = steps,
+	    .n_steps = ns,
+	};
+#undef S
+	ticket_completeness(kind, n14, &t.fields_required, &t.fields_filled);
+	return tkpi_writer_put(c->tw, &t, c->err);
+}
+
 /* A record of a people kind: its fields bound in table order (people_store.c). */
 static int put_people(struct ctx *c, int k, const struct val *v)
 {
@@ -767,6 +1033,8 @@ static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
 	r.event_data_len = c->ev.len;
 	if (people_of[k] >= 0)
 		return put_people(c, k, v);
+	if (store_kind[k] == ASSESS_TICKET)
+		return put_ticket(c, k, v);
 #define S(i) (v[i].present ? v[i].s : (struct assess_str){NULL, 0})
 #define B(i) (v[i].present ? v[i].b : -1)
 	switch (k) {
@@ -811,6 +1079,8 @@ static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
  * fills customer fields the store lacks → 1), or an error. */
 static int check_stored(struct ctx *c, int k, const struct val *v, int64_t line)
 {
+	if (store_kind[k] == ASSESS_TICKET)
+		return check_stored_ticket(c, k, v, line);
 	int sk = store_kind[k], pk = people_of[k];
 	bool found = false;
 	if (sk >= 0 ? !c->present[sk] : !c->ppresent[pk])
@@ -928,16 +1198,31 @@ static double now_s(void)
 /* Marks the rollup days the file can change: its time span back by the longest lookback window
  * (the K-13/K-26 windows reach sessions that started before the file's first record) and the
  * start days of stored sessions it adds messages or ratings to. */
+static int day_cmp(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
 static int mark_days(struct ctx *c)
 {
 	int r = 0;
-	if (c->max_ms >= c->min_ms) {
-		int64_t back = c->r->repurchase_ms > c->r->conv_ms ? c->r->repurchase_ms : c->r->conv_ms;
-		if (c->r->repeat_ms > back)
-			back = c->r->repeat_ms;
-		for (int64_t d = kpi_day(c->r, c->min_ms - back - 86400000);
-		     r == 0 && d <= kpi_day(c->r, c->max_ms); d++)
-			r = assess_store_dirty_mark(c->a, d, c->err);
+	int64_t back = c->r->repurchase_ms > c->r->conv_ms ? c->r->repurchase_ms : c->r->conv_ms;
+	if (c->r->repeat_ms > back)
+		back = c->r->repeat_ms;
+	int64_t back_days = back / 86400000 + 2;
+	/* each day that has a time of the file, with the lookback window before it (not every day
+	 * between the first and the last time: a far-off time must not mark centuries) */
+	if (c->n_days)
+		qsort(c->days, c->n_days, sizeof *c->days, day_cmp);
+	int64_t marked_to = INT64_MIN;
+	for (size_t i = 0; r == 0 && i < c->n_days; i++) {
+		int64_t d = c->days[i];
+		for (int64_t x = d - back_days > marked_to ? d - back_days : marked_to + 1; r == 0 && x <= d;
+		     x++)
+			r = assess_store_dirty_mark(c->a, x, c->err);
+		if (d > marked_to)
+			marked_to = d;
 	}
 	for (size_t i = 0; r == 0 && i < c->n_extra; i++)
 		r = assess_store_dirty_mark(c->a, c->extra_days[i], c->err);
@@ -1030,10 +1315,12 @@ out:
 		free(c.store_ids[i]);
 	free(c.store_ids);
 	free(c.extra_days);
+	free(c.days);
 	buf_free(&c.scratch);
 	buf_free(&c.canon);
 	buf_free(&c.canon2);
 	buf_free(&c.ev);
+	tkpi_writer_free(c.tw);
 	return rc;
 }
 

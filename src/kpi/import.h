@@ -14,10 +14,10 @@
 #include "kpi/metrics.h"
 #include "store/assess_store.h"
 
-enum { KPI_IMPORT_KINDS = 13 };
+enum { KPI_IMPORT_KINDS = 16 };
 
 /* "agent", "customer", "session", "message", "rating", "order", "complaint", "presence", "exam",
- * "kb_contribution", "case_citation", "collab_rating", "review". */
+ * "kb_contribution", "case_citation", "collab_rating", "review", "ticket", "return", "exchange". */
 const char *kpi_import_kind_name(int k);
 
 struct kpi_import_stats {

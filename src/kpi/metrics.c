@@ -4,6 +4,7 @@
  * denominators, null with n 0 where there is no data. It never reads the store or the clock. */
 #include "kpi/metrics.h"
 #include "kpi/people.h"
+#include "kpi/tickets.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,12 @@ static const struct kpi_metric_def defs[KPI_METRIC_COUNT] = {
     [KPI_K44] = {"K-44", "peer review score", "score", true, 8, 5},
     [KPI_K44_SELF] = {"K-44.self", "self review score", "score", true, 8, 5},
     [KPI_K52] = {"K-52", "new-product exam pass rate", "share", true, 0.95, 0.7},
+    [KPI_K11] = {"K-11", "complex problems closed within 24 h", "share", true, 1, 0.5},
+    [KPI_K27] = {"K-27", "returns audited within 24 h", "share", true, 0.9, 0.5},
+    [KPI_K28] = {"K-28", "exchanges shipped within 48 h (72 h remote)", "share", true, 0.85, 0.5},
+    [KPI_K29] = {"K-29", "ticket handling time (created to resolved)", "h", false, 24, 72},
+    [KPI_K33] = {"K-33", "process compliance (flow steps as prescribed)", "share", true, 0.98, 0.8},
+    [KPI_K34] = {"K-34", "ticket completeness (required fields filled)", "share", true, 0.98, 0.8},
 };
 
 const struct kpi_metric_def *kpi_metric_def(enum kpi_metric m)
@@ -68,6 +75,10 @@ void kpi_rules_default(struct kpi_rules *r)
 	r->target_ms_email = 7200 * SECOND_MS;
 	r->target_ms_form = 7200 * SECOND_MS;
 	r->target_ms_other = 15 * SECOND_MS;
+	r->complex_close_ms = 24LL * HOUR_MS; /* K-11 */
+	r->return_audit_ms = 24LL * HOUR_MS; /* K-27, N-18 */
+	r->exchange_ship_ms = 48LL * HOUR_MS; /* K-28, N-18 */
+	r->exchange_ship_remote_ms = 72LL * HOUR_MS; /* K-28, N-18 remote regions */
 }
 
 int64_t kpi_day(const struct kpi_rules *r, int64_t ms)
@@ -269,4 +280,5 @@ void kpi_values(const struct assess_agent *g, struct kpi_value out[KPI_METRIC_CO
 	ratio(&out[KPI_K21], (double)d->escalated, d->complaints, 1);
 	ratio(&out[KPI_K26], (double)g->repurchased, g->served, 1);
 	kpi_people_values(g, out); /* K-30…K-44, K-52 */
+	kpi_ticket_values(NULL, out); /* K-11…K-34 null here; assess.c fills them (kpi_ticket_daily) */
 }

@@ -29,6 +29,12 @@ enum kpi_metric {
 	KPI_K20,
 	KPI_K21,
 	KPI_K26,
+	KPI_K11, /* ticket metrics (src/kpi/tickets.c) */
+	KPI_K27,
+	KPI_K28,
+	KPI_K29,
+	KPI_K33,
+	KPI_K34,
 	KPI_K30, /* people and quality metrics (src/kpi/people.c) */
 	KPI_K31,
 	KPI_K32,
@@ -67,6 +73,8 @@ struct kpi_rules {
 	int64_t target_ms_web, target_ms_app, target_ms_im, target_ms_phone, target_ms_email,
 	    target_ms_form; /* K-01.within_target per channel */
 	int64_t target_ms_other; /* a channel not listed (live sessions may carry none) */
+	/* tickets (src/kpi/tickets.c): K-11 complex closed, K-27 return audited, K-28 exchange shipped */
+	int64_t complex_close_ms, return_audit_ms, exchange_ship_ms, exchange_ship_remote_ms;
 	/* A-11 counting window (default off): K-01/K-02 leave out rounds whose first customer message
 	 * is outside [count_from_min, count_to_min) local minutes of the day (e.g. 08:00–23:00) */
 	bool count_window;

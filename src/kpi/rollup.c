@@ -9,8 +9,9 @@
 
 #include "base/map.h"
 #include "base/mem.h"
-#include "kpi/definitions.h"
+#include "kpi/tickets.h"
 #include "kpi/people.h"
+#include "kpi/definitions.h"
 
 struct agent_day {
 	struct assess_daily d;
@@ -116,6 +117,8 @@ static int one_day(struct assess_store *a, const struct kpi_rules *r, int64_t da
 		for (size_t it = 0; rc == 0 && map_next(&acc.agents, &it, &k, &v);)
 			rc = assess_store_daily_put(a, k, day, &((struct agent_day *)v)->d, err);
 	}
+	if (rc == 0) /* K-11, K-27…K-29, K-33, K-34: kpi_ticket_daily of the same day */
+		rc = kpi_tickets_day(a, r, day, err);
 	assess_sessions_free(&ss);
 	day_acc_clear(&acc);
 	map_free(&acc.agents);
@@ -206,6 +209,8 @@ int kpi_rollup_rebuild(struct assess_store *a, const struct kpi_rules *r, size_t
 	bool any = false;
 	if (rc == 0)
 		rc = assess_store_day_span(a, r->tz_offset_min, &first, &last, &any, err);
+	if (rc == 0) /* the ticket rows too, over the days that have tickets */
+		rc = kpi_tickets_span(a, r, &first, &last, &any, err);
 	if (rc == 0)
 		rc = kpi_people_span(a, r, &first, &last, &any, err);
 	if (rc < 0 || !any) {

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/ticket_kpi_store.h"
 
 enum {
 	DAY_MS = 86400000,
@@ -182,7 +183,8 @@ static const char *const astmt_sql[A_COUNT] = {
     /* which id'd kinds have any stored row (agent: kpi_agents or users) */
     [A_PRESENT] = "SELECT EXISTS (SELECT 1 FROM kpi_agents) OR EXISTS (SELECT 1 FROM users), "
 		  "EXISTS (SELECT 1 FROM customers), EXISTS (SELECT 1 FROM sessions), "
-		  "EXISTS (SELECT 1 FROM orders), EXISTS (SELECT 1 FROM complaints)",
+		  "EXISTS (SELECT 1 FROM orders), EXISTS (SELECT 1 FROM complaints), "
+		  "EXISTS (SELECT 1 FROM tickets)",
     [A_INDEXES] =
 	"SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
     /* 005_assess_spans: K-26 of a whole span kept per agent; a day's clear drops its spans */
@@ -436,6 +438,8 @@ int assess_store_canon(struct assess_store *a, enum assess_kind k, const char *i
 	    [ASSESS_SESSION] = A_CANON_SESSION,	    [ASSESS_ORDER] = A_CANON_ORDER,
 	    [ASSESS_COMPLAINT] = A_CANON_COMPLAINT,
 	};
+	if (k == ASSESS_TICKET) /* the hash of its imported content (ticket_kpi_store.c) */
+		return tkpi_store_canon(a, id, id_len, out, found, err);
 	sqlite3_stmt *st = a->st[which[k]];
 	sqlite3_bind_text(st, 1, id, (int)id_len, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -1000,7 +1004,7 @@ fail:
 
 /* ---- live-event hook ----------------------------------------------------------------------- */
 
-enum tstmt { T_MARK, T_SESSION, T_CUSTOMER_DAYS, T_PRESENCE_PREV, T_COUNT };
+enum tstmt { T_MARK, T_SESSION, T_CUSTOMER_DAYS, T_PRESENCE_PREV, T_TICKET, T_COUNT };
 
 static const char *const tstmt_sql[T_COUNT] = {
     [T_MARK] = "INSERT OR IGNORE INTO kpi_dirty(day) VALUES (?1)",
@@ -1009,6 +1013,7 @@ static const char *const tstmt_sql[T_COUNT] = {
 			"FROM sessions WHERE customer = ?1 AND opened_ms >= ?3 AND opened_ms <= ?4",
     [T_PRESENCE_PREV] = "SELECT at_ms FROM presence_log WHERE agent = ?1 AND at_ms <= ?2 "
 			"ORDER BY at_ms DESC LIMIT 1 OFFSET 1",
+    [T_TICKET] = "SELECT created_ms FROM tickets WHERE id = ?1",
 };
 
 struct assess_touch {
@@ -1102,6 +1107,18 @@ int assess_touch_event(struct assess_touch *t, const char *type, int64_t at_ms, 
 		json_t *c = json_object_get(data, "id");
 		if (json_is_string(c)) /* the customer type splits K-13 for all their sessions */
 			r = touch_customer(t, json_string_value(c), INT64_MIN, INT64_MAX, err);
+	} else if (strncmp(type, "ticket.", 7) == 0) {
+		/* K-11, K-27…K-29, K-33, K-34: a ticket counts on the day it was created */
+		json_t *id = json_object_get(data, "id");
+		if (!json_is_string(id))
+			return 0;
+		sqlite3_stmt *st = t->st[T_TICKET];
+		sqlite3_bind_text(st, 1, json_string_value(id), -1, SQLITE_TRANSIENT);
+		int64_t created = at_ms;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			created = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		r = touch_day(t, created, err);
 	} else if (strcmp(type, "presence.changed") == 0) {
 		json_t *ag = json_object_get(data, "agent");
 		if (!json_is_string(ag))

@@ -39,6 +39,7 @@ enum assess_kind {
 	ASSESS_SESSION,
 	ASSESS_ORDER,
 	ASSESS_COMPLAINT,
+	ASSESS_TICKET, /* tickets, returns, exchanges (src/store/ticket_kpi_store.c) */
 	ASSESS_KINDS
 };
 

@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-#define MAX_KEYS 20
+#define MAX_KEYS 24
 
 /* A statement and the payload keys bound to ?1, ?2, …: "!k" required, "k" optional (NULL when
  * absent), "@at" the event time, "@actor" the event actor. */
@@ -58,11 +58,29 @@ static const struct pstmt pstmts[P_COUNT] = {
     [P_TICKET_INSERT] =
 	{"INSERT INTO tickets(id, kind, type, priority, department, order_id, customer, session, "
 	 "channel, description, plan, region, state, step, created_by, created_ms, progress_hash, "
-	 "fields_required, fields_filled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	 "?12, 'open', ?13, ?14, ?15, ?16, ?17, ?18)",
-	 {"!id", "!kind", "!type", "!priority", "!department", "order", "customer", "session", "!channel",
-	  "!description", "plan", "region", "!step", "@actor", "@at", "progress_hash", "!fields_required",
-	  "!fields_filled"},
+	 "fields_required, fields_filled, agent, complex, import_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	 "?7, ?8, ?9, ?10, ?11, ?12, 'open', ?13, ?14, ?15, ?16, ?17, ?18, ?19, coalesce(?20, 0), ?21)",
+	 {"!id",
+	  "!kind",
+	  "!type",
+	  "!priority",
+	  "!department",
+	  "order",
+	  "customer",
+	  "session",
+	  "!channel",
+	  "!description",
+	  "plan",
+	  "region",
+	  "!step",
+	  "@actor",
+	  "@at",
+	  "progress_hash",
+	  "!fields_required",
+	  "!fields_filled",
+	  "agent",
+	  "complex",
+	  "import_hash"},
 	 false},
     [P_STEP_CREATED] = {"INSERT INTO ticket_steps(ticket, at_ms, step, actor, note, public) "
 			"VALUES (?1, ?2, 'created', ?3, NULL, 1)",

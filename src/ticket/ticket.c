@@ -106,6 +106,29 @@ static const char *const *flow_of(const char *kind)
 	return NULL;
 }
 
+const char *const *ticket_flow(const char *kind)
+{
+	return kind ? flow_of(kind) : NULL;
+}
+
+bool ticket_step_known(const char *kind, const char *step)
+{
+	const char *const *flow = ticket_flow(kind);
+	return (flow && index_of(flow, step) >= 0) || index_of(other_steps, step) >= 0;
+}
+
+void ticket_completeness(const char *kind, const char *const fields[6], int *required, int *filled)
+{
+	/* K-34: the six N-14 fields (type, priority, department, order, description, plan); a general
+	 * question may have no order: there the order counts only when given */
+	bool general = !kind || strcmp(kind, "general") == 0;
+	bool has_order = fields[3] && *fields[3];
+	*required = general && !has_order ? 5 : 6;
+	*filled = 0;
+	for (int i = 0; i < 6; i++)
+		*filled += fields[i] && *fields[i];
+}
+
 /* ---- deadlines ------------------------------------------------------------------------------ */
 
 static int start(struct ticket_service *t, const char *id, const char *name, int64_t *due,
@@ -268,8 +291,11 @@ int ticket_create(struct ticket_service *t, const struct ticket_new *in, const c
 	    (r = check_text("customer", in->customer, false, 64, err)) < 0 ||
 	    (r = check_text("region", in->region, false, 64, err)) < 0)
 		return r;
-	/* K-34: completeness over the six N-14 fields */
-	int filled = 4 + (in->order && *in->order) + (in->plan && *in->plan);
+	/* K-34: completeness over the N-14 fields required of this kind */
+	int required, filled;
+	const char *const n14[6] = {in->type,  in->priority,	in->department,
+				    in->order, in->description, in->plan};
+	ticket_completeness(kind, n14, &required, &filled);
 	rand_id(out->id, sizeof out->id, "tk_");
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 	token_new(token);
@@ -305,7 +331,9 @@ int ticket_create(struct ticket_service *t, const struct ticket_new *in, const c
 	json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i}", "id", out->id, "kind", kind,
 				 "type", in->type, "priority", in->priority, "department", in->department,
 				 "channel", in->channel, "description", in->description, "step", "new",
-				 "progress_hash", hash, "fields_required", 6, "fields_filled", filled);
+				 "progress_hash", hash, "fields_required", required, "fields_filled", filled);
+	if (in->complex)
+		json_object_set_new(data, "complex", json_true()); /* K-11 */
 	const char *opt[][2] = {{"order", in->order},
 				{"customer", in->customer},
 				{"session", in->session},

@@ -53,6 +53,7 @@ struct ticket_new {
 	const char *description; /* required */
 	const char *plan; /* N-14 handling plan, may be NULL */
 	const char *region; /* customer region for N-18, may be NULL */
+	bool complex; /* K-11: a complex problem (to be closed within 24 h) */
 };
 
 /* What a created ticket returns to its caller. */
@@ -111,6 +112,15 @@ int ticket_escalate(struct ticket_service *t, const char *id, const char *to, co
  * return/exchange 12 h). */
 int ticket_resolve(struct ticket_service *t, const char *id, const char *resolution, const char *actor,
 		   store_done_cb cb, void *arg, struct kefu_err *err);
+/* K-33: the prescribed flow steps of a kind in order (complaint N-16, return and exchange N-18), a
+ * NULL-terminated static list, or NULL for a kind without a flow. */
+const char *const *ticket_flow(const char *kind);
+/* Whether step is a step a ticket of kind can record (its flow steps and the common ones). */
+bool ticket_step_known(const char *kind, const char *step);
+/* K-34: the N-14 fields {type, priority, department, order, description, plan} (NULL or "" = not
+ * filled) → how many are required (all six; a general ticket without an order: the other five)
+ * and how many of those are filled. */
+void ticket_completeness(const char *kind, const char *const fields[6], int *required, int *filled);
 /* N-20: archives a resolved case (once) and meets its archive deadline (the end of the day it was
  * resolved on). -KEFU_ECONFLICT when not resolved or already archived. */
 int ticket_archive(struct ticket_service *t, const char *id, const char *actor, store_done_cb cb, void *arg,

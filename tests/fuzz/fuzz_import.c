@@ -10,11 +10,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct jsonl_field f[16];
+	struct jsonl_field f[32]; /* ticket lines have up to 20 fields */
 	int nf = 0;
 	size_t off = 0;
 	const char *why = NULL;
-	if (jsonl_parse((const char *)data, size, f, 16, &nf, &off, &why) < 0) {
+	if (jsonl_parse((const char *)data, size, f, 32, &nf, &off, &why) < 0) {
 		if (off > size || !why)
 			abort();
 		return 0;
