@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "kpi/definitions.h"
 #include "kpi/demo.h"
 #include "guard/guard.h"
 #include "kpi/import.h"
+#include "kpi/scorecard.h"
 #include "store/assess_store.h"
 #include "store/store.h"
 
@@ -115,9 +117,12 @@ int cli_demo(int argc, char **argv)
 	struct kpi_rules rules;
 	struct kpi_import_stats st;
 	kpi_rules_default(&rules);
+	static struct kpi_definitions defs; /* the rollups follow each day's version */
+	int drc = kpi_definitions_load(kpi_policy_dir(NULL), &defs, &err);
+	rules.versions = &defs;
 	struct guard *g = cli_import_guard(NULL); /* K-30…K-32 from the demo's agent texts */
 	kpi_import_set_guard(g);
-	if (!g || !s || assess_store_open(s, &a, &err) < 0 ||
+	if (drc < 0 || !g || !s || assess_store_open(s, &a, &err) < 0 ||
 	    kpi_import_file(a, &rules, tmp, &st, &err) < 0) {
 		fprintf(stderr, "kefu demo: %s\n", err.msg);
 		status = 1;

@@ -9,7 +9,9 @@
 
 #include "cli/cli.h"
 #include "guard/guard.h"
+#include "kpi/definitions.h"
 #include "kpi/import.h"
+#include "kpi/scorecard.h"
 #include "store/assess_store.h"
 #include "store/store.h"
 
@@ -89,6 +91,14 @@ int cli_import(int argc, char **argv)
 	}
 	struct kpi_rules rules;
 	kpi_rules_default(&rules);
+	static struct kpi_definitions defs; /* refreshed rollups follow each day's version */
+	if (kpi_definitions_load(kpi_policy_dir(NULL), &defs, &err) < 0) {
+		fprintf(stderr, "kefu import: %s\n", err.msg);
+		assess_store_close(a);
+		store_close(s);
+		return 1;
+	}
+	rules.versions = &defs;
 	for (int i = optind; i < argc; i++) {
 		struct kpi_import_stats st;
 		if (kpi_import_file(a, &rules, argv[i], &st, &err) < 0) {

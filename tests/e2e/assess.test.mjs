@@ -53,6 +53,12 @@ test('manager: ranking, scorecard, drill-down, TOP 10 and FRT vs CSAT', { timeou
     await page.locator(`${tid('rank-row')}[data-agent="a0003"]`).click();
     const card = page.locator(`${tid('assess-card')}[data-agent="a0003"]`);
     await card.waitFor();
+    // A-8, A-9: pay 6:4 (+ the top-10 bonus) and the training suggestions on the card
+    for (const k of ['monthly', 'base', 'performance', 'bonus']) await card.locator(`${tid('pay-row')}[data-key="${k}"]`).waitFor();
+    const cell = async (k) => Number(await card.locator(`${tid('pay-row')}[data-key="${k}"] td`).nth(1).textContent());
+    assert.equal(await cell('base') + await cell('performance'), await cell('monthly'));
+    assert.equal(await cell('base') * 4, await cell('performance') * 6);
+    await card.locator(tid('assess-training')).waitFor();
     await card.locator(`${tid('metric-row')}[data-metric="K-01"] ${tid('explain')}`).click();
     await page.locator(`${tid('assess-explain')}[data-metric="K-01"] ${tid('explain-row')}`).first().waitFor();
     // the records behind a people metric (K-42: the agent's exams) in their own columns
@@ -63,6 +69,10 @@ test('manager: ranking, scorecard, drill-down, TOP 10 and FRT vs CSAT', { timeou
     assert.ok((await page.locator(`${tid('assess-top-score')} ${tid('top-row')}`).count()) >= 6);
     await page.locator(`${tid('assess-low-fcr')} ${tid('top-row')}`).first().waitFor();
     await page.locator(`${tid('frt-csat-table')}[data-by="session"] ${tid('frt-fast')}`).waitFor();
+    // the manager records the month's results once; the page then says they are recorded
+    await page.locator(tid('assess-record')).click();
+    await page.locator(tid('assess-recorded')).waitFor();
+    assert.equal(await page.locator(tid('assess-record')).count(), 0);
     // the live overview is still one click away
     await page.locator(tid('nav-overview')).click();
     await page.locator(tid('agents')).waitFor();
@@ -97,5 +107,17 @@ test('agent: the console shows their own scorecard only', { timeout: 60000 }, as
     assert.equal(await page.locator(tid('rank-row')).count(), 1);
     assert.equal(await page.locator(tid('nav-overview')).count(), 0);
     assert.equal(await page.locator(tid('assess-top-score')).count(), 0);
+    assert.equal(await page.locator(tid('assess-record')).count(), 0);
+    await card.locator(tid('assess-training')).waitFor();
+    // the workbench links to the same own scorecard (opens in a new tab)
+    await page.goto(`${srv.url}/workbench/`);
+    const link = page.locator(tid('my-scorecard'));
+    await link.waitFor();
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    const own = tab.locator(tid('assess-card'));
+    await own.waitFor();
+    assert.equal(await own.getAttribute('data-agent'), me.id);
+    assert.equal(await tab.locator(tid('rank-row')).count(), 1);
+    await tab.close();
   });
 });

@@ -5,12 +5,15 @@
 // FCR K-10), not shown to an agent, whose own card opens by itself; FRT vs CSAT (D-4): sessions with FRT ≤ 15 s against those ≥ 20 s (GET
 // /assess/frt-csat), by agent mean FRT until that answer is in.
 import { html, useState, useEffect } from '../lib/html.js';
-import { t } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { api } from '../lib/api.js';
 
 const FRT_FAST_S = 15; // D-4 groups
 const FRT_SLOW_S = 20;
 const SESSIONS_SHOWN = 200;
+// data/policy/scorecard-*.json shipped with kefu (docs/metrics.md "Profiles")
+const PROFILES = ['default', 'ahp', 'posts', 'promotion', 'new_product', 'off_season', 'daily', 'presale', 'aftersale', 'complaint'];
+const PAY_KEYS = ['monthly', 'base', 'performance', 'bonus', 'annual_bonus'];
 
 function lastMonth() {
   const d = new Date();
@@ -112,7 +115,21 @@ function Scorecard({ period, agent, onClose }) {
       <span class="badge">${num(agent.score)}</span> <span class="badge">${label('assess.grade.', agent.grade)}</span>
       <button class="btn ghost small" onClick=${onClose}>${t('assess.close')}</button></h2>
     <p class="muted small">${t('assess.cardInfo', { team: agent.team, post: agent.post, rank: agent.rank, team_rank: agent.team_rank })}
-      ${(agent.results || []).map((r) => html` <span class="badge good">${label('assess.result.', r)}</span>`)}</p>
+      ${agent.scorecard && html` · ${t('assess.cardName', { name: agent.scorecard })}`}
+      ${agent.trial && html` · <span class="badge" data-testid="assess-trial">${t('assess.trial', { v: agent.definitions_version })}</span>`}
+      ${(agent.results || []).map((r) => html` <span class="badge good" data-testid="assess-result" data-result=${r}>${label('assess.result.', r)}</span>`)}</p>
+    ${agent.results_computed && html`<p class="muted small" data-testid="assess-computed">${t('assess.computedDiffers', { r: agent.results_computed.map((r) => label('assess.result.', r)).join('、') || t('assess.none') })}</p>`}
+    <div class="row">
+      ${agent.pay && html`<table class="small" data-testid="assess-pay">
+        <thead><tr><th colspan="2">${t('assess.pay')}</th></tr></thead>
+        <tbody>${PAY_KEYS.filter((k) => k in agent.pay).map((k) => html`<tr key=${k} data-testid="pay-row" data-key=${k}><td>${t('assess.pay.' + k)}</td><td>${agent.pay[k].toFixed(2)}</td></tr>`)}</tbody>
+      </table>`}
+      <div data-testid="assess-training">
+        <h3>${t('assess.training')}</h3>
+        ${(agent.training || []).length === 0 && html`<p class="muted small">${t('assess.trainingNone')}</p>`}
+        <ul>${(agent.training || []).map((c) => html`<li key=${c.metric} data-testid="training-row" data-metric=${c.metric}>${getLang() === 'en' ? c.course_en : c.course} <span class="muted small">(${c.metric} ${num(c.score)})</span></li>`)}</ul>
+      </div>
+    </div>
     <table data-testid="assess-metrics">
       <thead><tr><th>${t('assess.metric')}</th><th>${t('assess.value')}</th><th>${t('assess.target')}</th>
         <th>${t('assess.mscore')}</th><th>${t('assess.weight')}</th><th>n</th><th></th></tr></thead>
@@ -189,17 +206,30 @@ export function AssessPage() {
   const [data, setData] = useState(null);
   const [err, setErr] = useState('');
   const [sel, setSel] = useState(null);
+  const [profile, setProfile] = useState(() => new URLSearchParams(location.hash.split('?')[1] || '').get('profile') || 'default');
+  const [note, setNote] = useState('');
+  const [reload, setReload] = useState(0);
   useEffect(() => {
     setData(null);
     setErr('');
     setSel(null);
-    api('GET', `/assess?period=${encodeURIComponent(period)}`)
+    api('GET', `/assess?period=${encodeURIComponent(period)}&profile=${encodeURIComponent(profile)}`)
       .then(setData)
       .catch((e) => {
         if (e.status === 401) return location.reload();
         setErr(`${e.code}: ${e.message}`);
       });
-  }, [period]);
+  }, [period, profile, reload]);
+  // A-8: a manager records the period's results once (POST /assess/record)
+  const record = () => {
+    setNote('');
+    api('POST', '/assess/record', { period, profile })
+      .then((r) => {
+        setNote(r.already ? t('assess.recordAlready') : t('assess.recordDone', { n: r.recorded }));
+        setReload((x) => x + 1);
+      })
+      .catch((e) => setNote(`${e.code}: ${e.message}`));
+  };
   const agents = ((data && data.agents) || []).slice().sort((a, b) => b.score - a.score);
   const self = data && data.scope === 'self';
   // an agent's own card opens by itself; rankings and TOP lists are for leads and managers
@@ -217,8 +247,14 @@ export function AssessPage() {
     <section class="card wide">
       <form class="row" onSubmit=${go}>
         <label>${t('assess.period')} <input data-testid="assess-period" value=${input} onInput=${(e) => setInput(e.target.value)} placeholder="2026-10 / 2026-Q4 / 2026" size="10" /></label>
+        <label>${t('assess.profile')} <select data-testid="assess-profile" value=${profile} onChange=${(e) => setProfile(e.target.value)}>
+          ${PROFILES.map((p) => html`<option key=${p} value=${p}>${label('assess.profile.', p)}</option>`)}
+        </select></label>
         <button class="btn small" data-testid="assess-go" type="submit">${t('assess.go')}</button>
-        ${data && html`<span class="muted small">${t('assess.scope.' + data.scope)} · ${t('assess.profile')} ${data.profile}</span>`}
+        ${data && html`<span class="muted small">${t('assess.scope.' + data.scope)} · ${t('assess.profile')} ${data.profile} · v${data.definitions_version}</span>`}
+        ${data && data.recorded && html`<span class="badge" data-testid="assess-recorded">${t('assess.recorded', { at: data.recorded.at })}</span>`}
+        ${data && data.scope === 'all' && !data.recorded && html`<button class="btn ghost small" type="button" data-testid="assess-record" onClick=${record}>${t('assess.record')}</button>`}
+        ${note && html`<span class="muted small" data-testid="assess-record-note">${note}</span>`}
       </form>
       ${err && html`<p class="error" data-testid="assess-error">${err}</p>`}
       ${!data && !err && html`<p class="muted">${t('common.loading')}</p>`}

@@ -432,6 +432,7 @@ function Workbench() {
       </div>`}
       <div class="grow"></div>
       <span data-testid="me">${s.me.display || s.me.name} · ${s.me.level || s.me.role}</span>
+      ${!dept && html`<a class="btn ghost small" href="/console/#assess" target="_blank" rel="noopener" data-testid="my-scorecard">${t('wb.myScorecard')}</a>`}
       <${LangToggle} />
       <button class="btn ghost small" data-testid="logout" onClick=${logout}>${t('common.logout')}</button>
     </header>
