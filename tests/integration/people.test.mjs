@@ -1,7 +1,8 @@
 // people.test.mjs — live events feed the people and quality metrics (issue 5) like imported ones:
-// a KB contribution accepted through the API counts in the proposer's K-40, and an agent message
-// the guard blocks counts in that agent's K-30 / K-32, both in GET /api/v1/assess of the current
-// month and in its explain, without a rebuild.
+// a KB contribution accepted through the API counts in the proposer's K-40, an agent message the
+// guard blocks counts in that agent's K-30 / K-32, and a case cited by another agent counts in its
+// owner's K-41 (a citation of one's own case does not), in GET /api/v1/assess of the current month
+// and in its explain, without a rebuild.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +21,7 @@ before(async () => {
   await writeFile(file, JSON.stringify({ kind: 'faq', id: 'faq-ship', title: '什么时候发货', body: '付款后48小时内发货。' }) + '\n');
   execFileSync(resolve(repoRoot, process.env.KEFU_BIN || 'build/kefu'), ['kb', 'import', '--db', db, file], { cwd: repoRoot });
   srv = await startServer({ args: ['--db', db] });
-  for (const role of ['senior', 'supervisor', 'manager']) tok[role] = await login(srv.url, ...DEMO[role]);
+  for (const role of ['senior', 'junior', 'supervisor', 'manager']) tok[role] = await login(srv.url, ...DEMO[role]);
 });
 after(async () => {
   await srv?.stop();
@@ -105,4 +106,52 @@ test('a live accepted contribution and a live blocked agent message show up in t
   const kl = kb.json.sessions;
   assert.equal(kl.length, 1, kb.text);
   assert.equal(kl[0].contribution, p.json.contribution.id);
+});
+
+test("a live citation of an agent's case by another agent counts in the owner's K-41, their own does not", async () => {
+  const id = async (t) => { const me = await api(srv.url, 'GET', '/api/v1/me', t); return me.json.id ?? me.json.user?.id; };
+  const senior = await id(tok.senior), junior = await id(tok.junior);
+  // a chat served and closed by the senior agent becomes a case they own
+  const ag = wsClient(srv.url, tok.senior);
+  await ag.opened;
+  ag.send({ type: 'hello' });
+  await ag.type('welcome');
+  ag.send({ type: 'presence', status: 'online' });
+  await ag.type('presence');
+  const v = await visitor(srv.url);
+  const cu = wsClient(srv.url, v.token, { viaQuery: true });
+  await cu.opened;
+  cu.send({ type: 'hello' });
+  await cu.type('welcome');
+  cu.send({ type: 'open', category: 'aftersale' });
+  const s = (await cu.type('session')).session;
+  await ag.type('assigned', (f) => f.session.id === s.id);
+  ag.send({ type: 'send', session: s.id, text: '已为您加急处理，预计明天到账。', client_id: 'a1' });
+  await ag.type('ack', (f) => f.client_id === 'a1');
+  ag.send({ type: 'close', session: s.id, summary: '退款加急' });
+  await cu.type('closed');
+  ag.close?.();
+  cu.close?.();
+  const c = await api(srv.url, 'POST', '/api/v1/kb/cases', tok.supervisor, { session: s.id, title: '退款加急的处理' });
+  assert.equal(c.status, 201, c.text);
+  assert.equal(c.json.article.author, senior);
+  const cite = (t) => api(srv.url, 'POST', `/api/v1/kb/articles/${c.json.article.id}/cite`, t, {});
+  assert.equal((await cite(tok.junior)).status, 201);
+  assert.equal((await cite(tok.senior)).status, 201); // recorded, but not by another agent
+
+  const period = thisMonth();
+  let a;
+  for (let i = 0; i < 50; i++) {
+    a = await agentOf(period, senior);
+    if (a.metrics['K-41'].value === 1) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(a.metrics['K-41'].value, 1);
+  assert.equal(a.metrics['K-41'].n, 1);
+  assert.equal((await agentOf(period, junior)).metrics['K-41'].value, 0); // cited someone else's case
+  const ex = await api(srv.url, 'GET', `/api/v1/assess/explain?period=${period}&agent=${senior}&metric=K-41`, tok.manager);
+  assert.equal(ex.status, 200, ex.text);
+  const rows = ex.json.sessions;
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows.map((r) => [r.cited_by, r.counted]).sort(), [[junior, 1], [senior, 0]].sort());
 });
