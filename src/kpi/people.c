@@ -9,6 +9,7 @@
 
 #include "base/map.h"
 #include "base/mem.h"
+#include "kpi/definitions.h"
 
 struct day_rows {
 	struct map agents; /* agent → int64_t[PC_COUNT] */
@@ -34,10 +35,10 @@ int kpi_people_days(struct assess_store *a, const struct kpi_rules *r, const int
 		struct day_rows d;
 		map_init(&d.agents);
 		rc = people_store_day_clear(ps, days[i], err);
-		if (rc == 0)
+		if (rc == 0) /* K-43's threshold of the definitions version in force that day */
 			rc = people_store_day(ps, kpi_day_start_ms(r, days[i]),
-					      kpi_day_start_ms(r, days[i] + 1), r->satisfied_min, day_cb, &d,
-					      err);
+					      kpi_day_start_ms(r, days[i] + 1),
+					      kpi_rules_at(r, days[i], NULL)->satisfied_min, day_cb, &d, err);
 		const char *k;
 		void *v;
 		for (size_t it = 0; rc == 0 && map_next(&d.agents, &it, &k, &v);)
