@@ -20,6 +20,7 @@ static const struct {
     {"routes", cli_routes, "print every HTTP route with its permission and roles"},
     {"kb", cli_kb, "knowledge base: import articles (JSON Lines), search (KB-1, KB-2)"},
     {"sla", cli_sla, "business-time deadlines: kefu sla deadline --start T --duration 2h|1bd"},
+    {"ticket", cli_ticket, "email channel: kefu ticket ingest FILE.eml posts one mail to a running kefu"},
 };
 
 static void usage(FILE *f)

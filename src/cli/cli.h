@@ -14,6 +14,8 @@ int cli_routes(int argc, char **argv);
 int cli_kb(int argc, char **argv); /* src/cli/kb.c: kefu kb import|search, DESIGN §5.4 */
 /* `kefu sla deadline` (DESIGN §5.4), src/cli/sla.c. */
 int cli_sla(int argc, char **argv);
+/* `kefu ticket ingest FILE.eml` (email channel, N-06), src/cli/ticket.c. */
+int cli_ticket(int argc, char **argv);
 int cli_import(int argc, char **argv); /* src/cli/import.c, DESIGN §5.1 */
 int cli_assess(int argc, char **argv); /* src/cli/assess.c, DESIGN §5.3 */
 int cli_demo(int argc, char **argv); /* src/cli/demo.c, DESIGN §5.4 */

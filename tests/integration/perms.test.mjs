@@ -15,12 +15,16 @@ before(async () => {
   for (const [role, cred] of Object.entries(DEMO)) tokens[role] = await login(srv.url, ...cred);
   tokens.customer = (await visitor(srv.url)).token;
   tokens.anon = null;
+  // the mail gateway role (issue 6) has no demo account: an admin makes one
+  const gw = await api(srv.url, 'POST', '/api/v1/users', tokens.admin, { name: 'gw_perm', password: 'gw_permpass', role: 'gateway', display: 'gateway' });
+  assert.equal(gw.status, 201, gw.text);
+  tokens.gateway = await login(srv.url, 'gw_perm', 'gw_permpass');
 });
 after(async () => { await srv.stop(); });
 
 const bin = resolve(repoRoot, process.env.KEFU_BIN || 'build/kefu');
 const routes = execFileSync(bin, ['routes']).toString().trim().split('\n').map((l) => JSON.parse(l));
-const ROLES = ['anon', 'customer', 'junior', 'senior', 'lead', 'supervisor', 'manager', 'qa', 'dept', 'admin'];
+const ROLES = ['anon', 'customer', 'junior', 'senior', 'lead', 'supervisor', 'manager', 'qa', 'dept', 'admin', 'gateway'];
 
 test('the route table is non-empty and every route names a permission', () => {
   assert.ok(routes.length >= 10);
@@ -34,7 +38,8 @@ test('every route × every role matches the permission table', async () => {
     for (const role of ROLES) {
       // logout revokes: use a fresh token so the walk can go on
       let token = tokens[role];
-      if (r.path === '/api/v1/logout' && role !== 'anon' && role !== 'customer') token = await login(srv.url, ...DEMO[role]);
+      if (r.path === '/api/v1/logout' && role === 'gateway') token = await login(srv.url, 'gw_perm', 'gw_permpass');
+      else if (r.path === '/api/v1/logout' && role !== 'anon' && role !== 'customer') token = await login(srv.url, ...DEMO[role]);
       if (r.path === '/api/v1/logout' && role === 'customer') token = (await visitor(srv.url)).token;
       const body = r.method === 'POST' ? '{}' : undefined;
       const res = await api(srv.url, r.method, path, token, body);

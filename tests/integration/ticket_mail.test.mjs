@@ -7,10 +7,14 @@
 // clock), and the ticket list's next deadline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServer, login, api, DEMO } from './lib.mjs';
+import { repoRoot } from '../e2e/server.mjs';
+
+const bin = resolve(repoRoot, process.env.KEFU_BIN || 'build/kefu');
 
 let srv;
 let dbDir;
@@ -188,6 +192,40 @@ test('only the gateway role reaches the channel and the outbox; the gateway read
   assert.equal((await api(srv.url, 'GET', '/api/v1/tickets', tok.gw)).status, 403);
   assert.equal((await fetch(srv.url + '/api/v1/channels/email', { method: 'POST', body: raw })).status, 401);
   assert.equal((await api(srv.url, 'POST', `/api/v1/tickets/${first}/reply`, tok.gw, { body: 'x' })).status, 403);
+});
+
+test('kefu ticket ingest posts a mail file to the server: 0 recorded (also a duplicate), 1 bad mail or refused, 2 usage', async () => {
+  const tokenFile = join(dbDir, 'gw.token');
+  await writeFile(tokenFile, tok.gw + '\n');
+  const file = join(dbDir, 'in.eml');
+  await writeFile(file, eml({ from: 'pipe@mail.example', id: 'cli1@mail.example', subject: '物流查询', body: '快递到哪了' }));
+  const run = (...args) => spawnSync(bin, ['ticket', 'ingest', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, KEFU_URL: '', KEFU_TOKEN: '' } });
+  let r = run('--url', srv.url, '--token-file', tokenFile, file);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.created, true);
+  assert.equal((await ticket(out.ticket)).channel, 'email');
+  r = run('--url', srv.url, '--token-file', tokenFile, file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).duplicate, true);
+  // a bad mail is refused before anything is sent, naming the file and the field
+  const before = await counts();
+  const bad = join(dbDir, 'bad.eml');
+  await writeFile(bad, 'Subject: no sender\r\nMessage-ID: <cli2@x>\r\n\r\nbody\r\n');
+  r = run('--url', srv.url, '--token-file', tokenFile, bad);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.eml: from: /);
+  // a token without the gateway role: the server's refusal is reported, exit 1
+  const senior = join(dbDir, 'senior.token');
+  await writeFile(senior, tok.senior);
+  await writeFile(file, eml({ from: 'pipe@mail.example', id: 'cli3@mail.example', subject: 's', body: 'b' }));
+  r = run('--url', srv.url, '--token-file', senior, file);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /HTTP 403/);
+  assert.deepEqual(await counts(), before);
+  assert.equal(run('--url', srv.url, file).status, 2); // no token
+  assert.equal(run('--url', 'ftp://x', '--token-file', tokenFile, file).status, 2);
+  assert.equal(run().status, 2);
 });
 
 test('the ticket list carries each ticket\'s next deadline', async () => {
