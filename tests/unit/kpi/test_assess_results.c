@@ -1,6 +1,7 @@
 /* Unit tests for issue 5's profiles, results and definitions (src/kpi/scorecard.c post cards and
  * targets, src/kpi/results.c, src/kpi/definitions.c): every shipped profile loads and is refused
- * naming the node when a weight is changed (A-6); profile targets and post cards score (A-3…A-5);
+ * naming the node when a weight is changed (A-6); profile targets and post cards score (A-3…A-5),
+ * and metrics nobody computes give their weight to the rest;
  * the history rules (two failed months → retraining, three excellent quarters → lead candidate,
  * annual top N and the failed year) on a real store; pay 6:4 with the top-10 bonus; training
  * suggestions (A-9); recording is idempotent (A-8); a version change and a trial team (A-11) give
@@ -152,6 +153,40 @@ static void ahp_and_period_profiles_carry_the_source_weights(void **state)
 	kpi_scorecard_weights(&sc, v, wt, &spread);
 	assert_near(wt[KPI_K10], 0.40); /* alone in its dimension */
 	kpi_scorecard_free(&sc);
+}
+
+/* Weight of metric id on profile name when every computed metric has data. */
+static double weight_on(const char *name, const char *id)
+{
+	struct kpi_scorecard sc = {0};
+	struct kefu_err err = {0};
+	assert_int_equal(kpi_scorecard_load(policy_dir(), name, &sc, &err), 0);
+	struct kpi_value v[KPI_METRIC_COUNT];
+	memset(v, 0, sizeof v);
+	double w[KPI_METRIC_COUNT];
+	kpi_scorecard_weights(&sc, v, w, NULL);
+	kpi_scorecard_free(&sc);
+	int m = kpi_metric_find(id);
+	assert_true(m >= 0);
+	return w[m];
+}
+
+static void metrics_nobody_computes_give_their_weight_to_the_rest_of_their_dimension(void **state)
+{
+	/* presale: K-16 and K-15 are not computed → conversion carries the whole sales 60 */
+	assert_near(weight_on("presale", "K-13"), 0.60);
+	assert_near(weight_on("presale", "K-01"), 0.15);
+	/* new_product: K-15 not computed → K-52 carries the new-product 20 */
+	assert_near(weight_on("new_product", "K-52"), 0.20);
+	assert_near(weight_on("new_product", "K-13"), 0.15);
+	/* off_season: knowledge and collaboration 25 */
+	assert_near(weight_on("off_season", "K-40") + weight_on("off_season", "K-41") +
+			weight_on("off_season", "K-43"),
+		    0.25);
+	/* complaint: K-23, K-24, K-25 not computed → the control dimension carries everything */
+	assert_near(weight_on("complaint", "K-21"), 0.15 / 0.40);
+	assert_near(weight_on("complaint", "K-20"), 0.10 / 0.40);
+	assert_near(weight_on("complaint", "K-10"), 0.15 / 0.40);
 }
 
 static void posts_profile_scores_each_post_with_its_card(void **state)
@@ -602,6 +637,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_shipped_profile_loads_and_a_changed_weight_is_refused_naming_its_node),
 	    cmocka_unit_test(ahp_and_period_profiles_carry_the_source_weights),
+	    cmocka_unit_test(metrics_nobody_computes_give_their_weight_to_the_rest_of_their_dimension),
 	    cmocka_unit_test(posts_profile_scores_each_post_with_its_card),
 	    cmocka_unit_test(pay_is_split_6_4_and_the_bonus_is_20_percent_of_performance),
 	    cmocka_unit_test(grade_runs_need_every_period_of_the_run),
