@@ -3,7 +3,9 @@
 // WebSocket is up; it re-reads the board only once a minute then); a P1 ticket's 30-minute
 // deadline breaches when the admin moves the server's test clock past it, and the row appears on
 // the board without a reload, pushed over the socket; the agent who created the ticket gets a
-// toast in the workbench and the ticket list shows its next deadline as a countdown.
+// toast in the workbench and the ticket list shows its next deadline as a countdown. Then an email
+// ticket (posted by a mail gateway account) is answered by mail from the workbench (the reply waits
+// in the outbox), resolved, and archived before the end of the day (N-20).
 // Run: KEFU_BIN=build/kefu node --test --test-concurrency=1 tests/e2e/sla_push.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,5 +101,45 @@ test('a breach pushed over the socket appears on the open breach board without a
   // the owner hears about it too
   await agent.locator(tid('toast'), { hasText: id }).first().waitFor();
   for (const p of pages) assert.deepEqual(p.kefuLog.filter((l) => l.startsWith('[pageerror]')), [], p.kefuName);
+  });
+});
+
+test('an email ticket in the workbench: reply by mail (outbox), resolve, archive before the end of the day', { timeout: 120000 }, async () => {
+  const pages = [];
+  await onFailureCapture('email-ticket', pages, async () => {
+    const adminTok = await apiLogin(ADMIN);
+    const u = await call(adminTok, 'POST', '/users', { name: 'gw_e2e', password: 'gw_e2epass', role: 'gateway', display: 'gw' });
+    assert.equal(u.status, 201, u.text);
+    const gwTok = await apiLogin({ user: 'gw_e2e', pass: 'gw_e2epass' });
+    const mail = await call(gwTok, 'POST', '/channels/email', { from: '王丽 <wl@mail.example>', subject: '发票', body: '请帮我开发票', message_id: '<e2e1@mail.example>' });
+    assert.equal(mail.status, 201, mail.text);
+    const id = mail.json.ticket;
+
+    const agent = await openPage(browser, 'agent-mail');
+    pages.push(agent);
+    await login(agent, 'workbench', AGENT2);
+    await agent.locator(tid('tab-tickets')).click();
+    await agent.locator(tid('tf-open')).click();
+    await agent.locator(`${tid('ticket-row')}[data-ticket="${id}"]`).click();
+    const detail = agent.locator(`${tid('ticket-detail')}[data-ticket="${id}"]`);
+    await detail.waitFor();
+    await agent.locator(`${tid('ticket-step-item')}[data-step="mail_in"]`).waitFor();
+    await agent.locator(tid('step-note')).fill('您好，发票已开具，请查收。');
+    await agent.locator(tid('mail-reply')).click();
+    await agent.locator(`${tid('ticket-step-item')}[data-step="mail_out"]`).waitFor();
+    await agent.locator(`${tid('timer-row')}[data-timer="accept"][data-state="met"]`).waitFor();
+    const box = await call(gwTok, 'GET', '/mail/outbox');
+    const out = box.json.mails.find((x) => x.ticket === id);
+    assert.equal(out.to_addr, 'wl@mail.example');
+    assert.equal(out.body, '您好，发票已开具，请查收。');
+
+    await agent.locator(tid('resolve')).click();
+    await agent.locator(`${tid('ticket-detail')}[data-ticket="${id}"][data-state="resolved"]`).waitFor();
+    await agent.locator(`${tid('timer-row')}[data-timer="archive"][data-state="running"]`).waitFor();
+    await agent.locator(tid('archive')).click();
+    await agent.locator(`${tid('ticket-step-item')}[data-step="archived"]`).waitFor();
+    await agent.locator(`${tid('timer-row')}[data-timer="archive"][data-state="met"]`).waitFor();
+    assert.equal(await agent.locator(tid('archive')).count(), 0, 'archived once');
+    for (const p of pages) assert.deepEqual(p.kefuLog.filter((l) => l.startsWith('[pageerror]')), [], p.kefuName);
   });
 });
