@@ -12,6 +12,7 @@
 
 #include <ftw.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,27 @@ static void imported_tickets_give_the_hand_computed_metrics(void **state)
 {
 	struct fx *f = *state;
 	import_ok(f, AGENTS TICKETS);
+	/* the same tables as live tickets, and no live deadline: no SLA timer, no sla.* event */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	static const char *const counts[][2] = {
+	    {"SELECT count(*) FROM tickets", "6"},
+	    {"SELECT count(*) FROM tickets WHERE state = 'resolved'", "4"},
+	    /* r1: created, audit, note, received, refunded, resolved */
+	    {"SELECT count(*) FROM ticket_steps WHERE ticket = 'r1'", "6"},
+	    {"SELECT step FROM tickets WHERE id = 'x2'", "resolved"},
+	    {"SELECT kind FROM tickets WHERE id = 'k1'", "complaint"},
+	    {"SELECT count(*) FROM sla_timers", "0"},
+	    {"SELECT count(*) FROM events WHERE type LIKE 'sla.%'", "0"},
+	};
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		sqlite3_stmt *q;
+		assert_int_equal(sqlite3_prepare_v2(db, counts[i][0], -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), counts[i][1]);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
 	struct kpi_value v[KPI_METRIC_COUNT];
 	period(f, "a1", v);
 	assert_int_equal(v[KPI_K27].n, 2); /* r1 in, r2 never audited */
