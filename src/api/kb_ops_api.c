@@ -503,13 +503,16 @@ void api_kb_case_create(struct http_req *req, void *appv)
 		r = case_body(a, msgs, &text, &err);
 	if (r == 0 && text.len == 0)
 		r = KEFU_ERR(&err, KEFU_ECONFLICT, "session", "the chat has no messages");
-	if (r == 0 && text.len > KB_TEXT_MAX)
-		r = KEFU_ERR(&err, KEFU_ELIMIT, "session", "the chat is longer than an article may be");
-	if (r < 0) {
+	bool too_long = r == 0 && text.len > KB_TEXT_MAX;
+	if (r < 0 || too_long) {
 		buf_free(&text);
 		json_decref(msgs);
 		json_decref(sess);
 		json_decref(body);
+		if (too_long) /* too large is 413, not the 429 of a rate limit */
+			return http_reply_error(req, 413, kefu_strerror(KEFU_ELIMIT),
+						"the chat is longer than an article may be (64 KiB)",
+						"session");
 		return api_reply_err(req, &err);
 	}
 	char id[STORE_KB_ID_MAX + 1];

@@ -195,6 +195,20 @@ static int ranked(const struct kb_config *c, struct store_kb *k, const char *que
 		df[nand++] = rt[i].df;
 	}
 	buf_puts(&m, "");
+	if (nand == 1 && df[0] > KB_RANK_CAP) {
+		/* 0: one token in more articles than the cap (a one-character query, a common word): the
+		 * cap would rank only the oldest articles that hold it. Those with it in the title come
+		 * first in BM25 anyway (weight 10 against 1 for the body), and are far fewer: rank them
+		 * first, so a new article titled with the word is found whatever its age. */
+		buf_reset(&one);
+		buf_puts(&one, "{title} : ");
+		buf_puts(&one, m.data);
+		if ((r = store_kb_rank(k, one.data, df, 1, f, w, KB_RANK_CAP, want, found, &got, err)) < 0)
+			goto out;
+		take(hits, n, top, found, got);
+		if (*n >= top)
+			goto out;
+	}
 	if (nand > 0 && mindf > 0) {
 		if ((r = store_kb_rank(k, m.data, df, nand, f, w, KB_RANK_CAP, want, found, &got, err)) < 0)
 			goto out;

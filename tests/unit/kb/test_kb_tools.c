@@ -2,7 +2,8 @@
  * texts, lines and characters, the coarse fallback), a case's text from a chat with PII masked by
  * the real guard (kb_case_text), export → import round trips (JSON Lines and Markdown, a second
  * import changes nothing, Markdown errors name the line), the projection of a case (owner, one case
- * per chat), query normalisation and ISO weeks (N-25). */
+ * per chat), query normalisation and ISO weeks (N-25), and a one-character query past the rank cap
+ * still finding a new article titled with it. */
 #include "base/buf.h"
 #include "guard/guard.h"
 #include "kb_fixture.h"
@@ -267,6 +268,30 @@ static void normalise_and_weeks(void **state)
 	assert_int_equal(kb_week_parse("2026-W00", &from, &to, mon, sun, &err), -KEFU_EINVAL);
 }
 
+/* A one-character query whose character is in more articles than the rank cap still finds a new
+ * article titled with it (the cap alone ranks the oldest KB_RANK_CAP rows only). */
+static void one_character_finds_new_titles(void **state)
+{
+	(void)state;
+	struct kfx *f = kfx_new();
+	struct buf b;
+	buf_init(&b);
+	for (int i = 0; i < KB_RANK_CAP + 50; i++)
+		buf_printf(
+		    &b,
+		    "{\"kind\":\"faq\",\"id\":\"old%d\",\"title\":\"问题%d\",\"body\":\"关于退的说明\"}\n", i,
+		    i);
+	buf_puts(&b, "{\"kind\":\"faq\",\"id\":\"new\",\"title\":\"退\",\"body\":\"新\"}\n");
+	struct kb_import_stats st;
+	struct kefu_err err = {0};
+	assert_int_equal(kfx_import(f, "a", b.data, &st, &err), 0);
+	buf_free(&b);
+	const char *got = kfx_search(f, "退", NULL, 3);
+	assert_true(strncmp(got, "new,", 4) == 0);
+	assert_int_equal(strlen(got), strlen("new,oldN,oldN")); /* filled from the body matches */
+	kfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +303,7 @@ int main(void)
 	    cmocka_unit_test(markdown_errors_name_the_line_and_store_nothing),
 	    cmocka_unit_test(case_projection_sets_owner_once_per_chat),
 	    cmocka_unit_test(normalise_and_weeks),
+	    cmocka_unit_test(one_character_finds_new_titles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
