@@ -167,12 +167,14 @@ char *kb_api_bot_answer(struct app *a, const char *text, size_t len, bool *unsur
 	*unsure = false;
 	if (!a->kb || kb_search(a->kb->config, a->kb->reads, text, len, &f, 2, hits, &n, NULL) < 0)
 		return NULL;
-	kb_api__log_query(a, "bot", text, len, n > 0 ? hits[0].id : NULL);
 	int64_t live = 0;
 	if (n == 0) { /* the bot is on only when the knowledge base has articles */
 		*unsure = store_kb_count(a->kb->reads, &live, NULL) == 0 && live > 0;
+		if (*unsure)
+			kb_api__log_query(a, "bot", text, len, NULL);
 		return NULL;
 	}
+	kb_api__log_query(a, "bot", text, len, hits[0].id);
 	bool sure = hits[0].trigger ||
 	    (hits[0].score >= KB_BOT_MIN_SCORE && (n < 2 || hits[0].score >= KB_BOT_LEAD * hits[1].score));
 	if (!sure) {
