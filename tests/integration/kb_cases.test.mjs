@@ -283,3 +283,42 @@ test('N-25: the weekly list counts bot queries and agent searches by article or 
   const past = await api(srv.url, 'GET', '/api/v1/kb/report?week=2020-W10', tok.manager);
   assert.deepEqual(past.json.queries, []);
 });
+
+test('CLI: kefu kb export (JSON Lines, Markdown) round trips through kefu kb import; kefu kb report; bad input exits 1 or 2', async () => {
+  const bin = resolve(repoRoot, process.env.KEFU_BIN || 'build/kefu');
+  const run = (args, input) => {
+    try {
+      return { status: 0, out: execFileSync(bin, args, { cwd: repoRoot, input, stdio: ['pipe', 'pipe', 'pipe'] }).toString() };
+    } catch (e) {
+      return { status: e.status, out: String(e.stdout), err: String(e.stderr) };
+    }
+  };
+  const a = join(dir, 'cli-a.db'), b = join(dir, 'cli-b.db'), c = join(dir, 'cli-c.db');
+  const src = join(dir, 'cli.jsonl');
+  await writeFile(src, ARTICLES.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  assert.equal(run(['kb', 'import', '--db', a, src]).status, 0);
+  const jl = run(['kb', 'export', '--db', a]);
+  assert.equal(jl.status, 0);
+  assert.deepEqual(jl.out.trim().split('\n').map((l) => JSON.parse(l)), ARTICLES.map((x) => ({ ...x, alternatives: [] })));
+  const md = join(dir, 'kb.md');
+  assert.equal(run(['kb', 'export', '--db', a, '--format', 'markdown', '--out', md]).status, 0);
+  assert.equal(run(['kb', 'import', '--db', b, md]).status, 0);
+  assert.equal(run(['kb', 'export', '--db', b]).out, jl.out);
+  const jfile = join(dir, 'e.jsonl');
+  await writeFile(jfile, jl.out);
+  assert.equal(run(['kb', 'import', '--db', c, jfile]).status, 0);
+  assert.equal(run(['kb', 'export', '--db', c]).out, jl.out);
+
+  const bad = join(dir, 'bad.md');
+  await writeFile(bad, '# x\n\n## 标题\n- id: a\n- kind: faq\n- colour: red\n\n答\n');
+  const r = run(['kb', 'import', '--db', c, bad]);
+  assert.equal(r.status, 1);
+  assert.match(r.err, /bad\.md:6: field 'colour'/);
+  assert.equal(run(['kb', 'export', '--db', c, '--format', 'pdf']).status, 2);
+  const rep = run(['kb', 'report', '--db', a, '--week', '2026-W47']);
+  assert.equal(rep.status, 0);
+  assert.match(rep.out, /^week 2026-W47 \(2026-11-16 … 2026-11-22\), compared with 2026-W46/);
+  const rj = run(['kb', 'report', '--db', a, '--week', '2026-W47', '--format', 'json']);
+  assert.deepEqual(JSON.parse(rj.out).queries, []);
+  assert.equal(run(['kb', 'report', '--db', a, '--week', '2026W47']).status, 2);
+});
