@@ -95,6 +95,12 @@ test('FAQ bot answers the queued customer, 转人工 hands over; the agent inser
     assert.equal(await agent.locator(tid('composer-input')).inputValue(), '审核通过后1-3个工作日原路退回。');
     await agent.locator(tid('composer-input')).press('Enter');
     await message(customer, '审核通过后1-3个工作日原路退回。', 'agent').waitFor();
+
+    // 4. The agent's own search (counted for the weekly list, N-25) inserts like a suggestion.
+    await agent.locator(tid('kb-search-input')).fill('什么时候发货');
+    await agent.locator(tid('kb-search-go')).click();
+    await agent.locator(`${tid('kb-search-insert')}[data-id="faq-ship"]`).click();
+    assert.equal(await agent.locator(tid('composer-input')).inputValue(), '付款后48小时内发货。');
   });
 });
 

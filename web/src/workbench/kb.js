@@ -60,3 +60,32 @@ export function SaveCase({ id, me }) {
     <button class="btn small primary" data-testid="case-submit" disabled=${!title.trim()}>${t('wb.saveCase')}</button>
   </form>`;
 }
+
+// The agent's own knowledge-base search (KB-2) under the composer: results insert like the
+// suggestions (a case is cited). Searches count for the weekly high-frequency list (N-25).
+export function KbSearch({ session, draft, setDraft }) {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState(null);
+  useEffect(() => { setQ(''); setHits(null); }, [session]);
+  async function submit(e) {
+    e.preventDefault();
+    if (!q.trim()) return;
+    try {
+      setHits((await api('GET', `/kb/search?q=${encodeURIComponent(q.trim())}&top=5`)).hits);
+    } catch (x) {
+      toast(`${x.code}: ${x.message}`);
+    }
+  }
+  return html`<div class="kbsearch">
+    <form class="row" onSubmit=${submit}>
+      <input data-testid="kb-search-input" placeholder=${t('wb.kbSearch')} value=${q} onInput=${(e) => setQ(e.target.value)} />
+      <button class="btn small" data-testid="kb-search-go">${t('wb.kbSearchGo')}</button>
+    </form>
+    ${hits && hits.length === 0 && html`<div class="muted small" data-testid="kb-search-none">${t('wb.kbSearchNone')}</div>`}
+    ${hits && hits.map((it) => html`<div class="kbitem" key=${it.id} data-testid="kb-search-hit" data-id=${it.id}>
+      <div class="grow"><b>${it.title}</b> <span class="muted small">${it.body}</span></div>
+      <button class="btn small" data-testid="kb-search-insert" data-id=${it.id}
+        onClick=${() => { setDraft(draft ? draft + it.body : it.body); citeIfCase(it, session); }}>${t('wb.kbInsert')}</button>
+    </div>`)}
+  </div>`;
+}

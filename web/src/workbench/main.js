@@ -5,7 +5,7 @@
 import '../base.css';
 import './workbench.css';
 import '../console/kb.css';
-import { HandoverNote, SaveCase, citeIfCase } from './kb.js';
+import { HandoverNote, KbSearch, SaveCase, citeIfCase } from './kb.js';
 import { html, render, useState, useEffect } from '../lib/html.js';
 import { t, categoryLabel } from '../i18n.js';
 import { api, wsUrl, newClientId } from '../lib/api.js';
@@ -411,6 +411,7 @@ function ChatView({ s, now }) {
     ${dialog === 'close' && html`<${CloseForm} e=${e} onDone=${() => setDialog(null)} />`}
     ${!closed && html`<${Composer} value=${draft} setValue=${setDraft} onSend=${send} onTyping=${() => sendTyping(id)} />`}
     ${!closed && html`<${KbSuggestions} sug=${(s.suggestions || {})[id]} draft=${draft} setDraft=${setDraft} session=${id} />`}
+    ${!closed && html`<${KbSearch} session=${id} draft=${draft} setDraft=${setDraft} />`}
   </div>`;
 }
 
