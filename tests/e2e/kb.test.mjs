@@ -3,7 +3,8 @@
 // bot answers a queued customer in the widget and 转人工 hands over (KB-6, N-21); then the agent who
 // takes the chat sees the suggestions for the customer's next message under the composer and
 // inserts one with a click (KB-3); the agent sees the bot's hand-over note; a supervisor edits an FAQ in
-// the console and sees the diff of the versions (KB-4). Run: node --test tests/e2e/kb.test.mjs
+// the console and sees the diff of the versions (KB-4); a senior saves the chat they closed as a
+// case from the workbench, PII masked (KB-1, KB-5). Run: node --test tests/e2e/kb.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -132,4 +133,61 @@ test('console: a supervisor edits an FAQ with a change note and sees the diff of
     assert.equal(await body.locator(tid('diff-ins')).allInnerTexts().then((x) => x.join('')), '2');
     assert.equal(await body.innerText(), '付款后248小时内发货。');
   });
+});
+
+test('workbench: a senior agent saves the chat they closed as a case; the customer\'s phone number is masked in it', { timeout: 120000 }, async () => {
+  const { login: apiLogin, visitor, wsClient, api } = await import('../integration/lib.mjs');
+  // only the senior is routable (the junior's page of the first test may still be open)
+  const junior = wsClient(srv.url, await apiLogin(srv.url, 'agent1', 'agent1pass'));
+  await junior.opened;
+  junior.send({ type: 'hello' });
+  await junior.type('welcome');
+  junior.send({ type: 'presence', status: 'offline' });
+  await junior.type('presence');
+  const pages = [];
+  await onFailureCapture('kb-save-case', pages, async () => {
+    const agent = await openPage(browser, 'senior');
+    pages.push(agent);
+    await agent.goto(`${srv.url}/workbench/`);
+    await agent.locator(tid('login-name')).fill('agent2');
+    await agent.locator(tid('login-password')).fill('agent2pass');
+    await agent.locator(tid('login-submit')).click();
+    await agent.locator(tid('presence-online')).click();
+
+    const v = await visitor(srv.url);
+    const cu = wsClient(srv.url, v.token, { viaQuery: true });
+    await cu.opened;
+    cu.send({ type: 'hello' });
+    await cu.type('welcome');
+    cu.send({ type: 'open', category: 'aftersale' });
+    const s = (await cu.type('session')).session;
+    cu.send({ type: 'send', session: s.id, text: '我的手机13812345678，包裹一直没到', client_id: 'e1' });
+    await cu.type('ack', (f) => f.client_id === 'e1');
+    const tab = agent.locator(`${tid('chat-tab')}[data-session="${s.id}"]`);
+    const pick = agent.locator(`${tid('pick')}[data-session="${s.id}"]`);
+    await tab.or(pick).first().waitFor();
+    if (!(await tab.isVisible())) await pick.click();
+    await tab.click();
+    await sendText(agent, '已为您催促快递，明天送达。');
+    await message(agent, '已为您催促快递', 'agent').waitFor();
+    await agent.locator(tid('close-open')).click();
+    await agent.locator(tid('close-summary')).fill('催件');
+    await agent.locator(tid('close-submit')).click();
+    await agent.locator(tid('chat-closed')).waitFor();
+    await agent.locator(tid('save-case')).click();
+    await agent.locator(tid('case-title')).fill('包裹未到的催件处理');
+    await agent.locator(tid('case-submit')).click();
+    await agent.locator(tid('case-saved')).waitFor();
+
+    const sup = await apiLogin(srv.url, 'sup1', 'sup1pass');
+    const cases = await api(srv.url, 'GET', '/api/v1/kb/cases', sup);
+    const c = cases.json.cases.find((x) => x.session === s.id);
+    assert.ok(c, JSON.stringify(cases.json));
+    assert.equal(c.title, '包裹未到的催件处理');
+    const art = await api(srv.url, 'GET', `/api/v1/kb/articles/${c.id}`, sup);
+    assert.match(art.json.article.body, /客服：已为您催促快递/);
+    assert.ok(!art.json.article.body.includes('13812345678'));
+    cu.close();
+  });
+  junior.close();
 });
