@@ -213,6 +213,9 @@ int main(int argc, char **argv)
 	printf("kefu import: %lld articles in %.2f s\n", (long long)st.stored, now_s() - t0);
 	struct result kr = {0};
 	struct kb_hit hits[5];
+	/* KB-6: the first two scores and whether the first hit is right, for the bot's thresholds */
+	double *s1 = calloc((size_t)np, sizeof *s1), *s2 = calloc((size_t)np, sizeof *s2);
+	bool *ok1 = calloc((size_t)np, sizeof *ok1), *trig = calloc((size_t)np, sizeof *trig);
 	t0 = now_s();
 	for (int i = 0; i < np; i++) {
 		int n = 0;
@@ -221,6 +224,10 @@ int main(int argc, char **argv)
 			continue;
 		char want[32];
 		snprintf(want, sizeof want, "q%d", pairs[i].faq);
+		s1[i] = n > 0 ? hits[0].score : 0;
+		s2[i] = n > 1 ? hits[1].score : 0;
+		trig[i] = n > 0 && hits[0].trigger;
+		ok1[i] = n > 0 && strcmp(hits[0].id, want) == 0;
 		for (int j = 0; j < n; j++)
 			if (strcmp(hits[j].id, want) == 0) {
 				kr.top1 += j == 0;
@@ -229,6 +236,29 @@ int main(int argc, char **argv)
 	}
 	kr.secs = now_s() - t0;
 	print_result(argc > 2 ? "kefu (bigram+unigram+words, syn.)" : "kefu (bigram+unigram+words)", &kr);
+	/* the bot answers when the first hit is a trigger's, or scores at least MIN and LEAD times the
+	 * second's (src/api/kb_api.c: 6 and 1.5): how often it would answer, and how often rightly */
+	printf("bot thresholds (answered share, right among answered):\n");
+	static const double mins[] = {6, 20, 30, 40, 60}, leads[] = {1.5, 2.0, 3.0};
+	for (size_t a = 0; a < sizeof mins / sizeof mins[0]; a++) {
+		printf("  min %4.1f", mins[a]);
+		for (size_t b = 0; b < sizeof leads / sizeof leads[0]; b++) {
+			int ans = 0, right = 0;
+			for (int i = 0; i < np; i++) {
+				bool sure = trig[i] ||
+				    (s1[i] >= mins[a] && (s2[i] <= 0 || s1[i] >= leads[b] * s2[i]));
+				ans += sure;
+				right += sure && ok1[i];
+			}
+			printf("   lead %.1f: %5.1f%% %5.1f%%", leads[b], 100.0 * ans / np,
+			       ans ? 100.0 * right / ans : 0.0);
+		}
+		printf("\n");
+	}
+	free(s1);
+	free(s2);
+	free(ok1);
+	free(trig);
 	struct result tr, ur;
 	baseline("trigram", titles, nt, pairs, np, &tr);
 	print_result("baseline FTS5 trigram BM25", &tr);
