@@ -318,7 +318,7 @@ int store__ticket_project(struct store_ticket_proj *p, const struct store__ev *e
 #define TICKET_COLS                                                                                          \
 	"id, kind, type, priority, department, order_id, customer, session, channel, description, plan, "    \
 	"region, state, step, claimed_by, created_by, created_ms, claimed_ms, resolved_ms, escalated_to, "   \
-	"fields_required, fields_filled, archived_ms"
+	"fields_required, fields_filled, archived_ms, complex"
 
 enum {
 	R_SLA_LIVE,

@@ -30,6 +30,7 @@ before(async () => {
   assert.equal(g.status, 200, g.text);
   ticket = g.json;
   assert.equal(ticket.state, 'resolved');
+  assert.equal(ticket.complex, 1); // K-11: kept on the ticket
   await srv.stop();
   srv = null;
 });
