@@ -98,10 +98,12 @@ test('complaint flow: create, steps in order, resolve; progress page; breach boa
     assert.ok(await agent.locator('.tk-field.invalid[data-field="description"]').isVisible(), 'the missing field is marked');
     await agent.locator(tid('tc-description')).fill('商品到货破损，客户很生气');
     await agent.locator(tid('tc-plan')).fill('安抚后核实，提供换新或退款');
+    await agent.locator(tid('tc-complex')).check(); // K-11: a complex problem
     await agent.locator(tid('tc-submit')).click();
 
     const detail = agent.locator(tid('ticket-detail'));
     await detail.waitFor();
+    await detail.locator(tid('ticket-complex')).waitFor(); // kept on the ticket
     const ticketId = await detail.getAttribute('data-ticket');
     assert.match(ticketId, /^tk_[0-9a-f]{16}$/);
     assert.equal((await agent.locator(tid('ticket-session')).textContent()).trim(), sid, 'the ticket links the chat');

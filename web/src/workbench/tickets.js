@@ -71,6 +71,7 @@ function CreateForm({ me, session, onCreated, onCancel }) {
     kind: 'complaint', type: '', priority: 'P2', department: 'service', order: '', description: '', plan: '', region: '',
   });
   const [link, setLink] = useState(!!session);
+  const [complex, setComplex] = useState(false); // K-11: a complex problem, closed within 24 h
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
@@ -81,6 +82,7 @@ function CreateForm({ me, session, onCreated, onCancel }) {
     const body = {};
     for (const [k, v] of Object.entries(f)) if (String(v).trim()) body[k] = String(v).trim();
     if (link && session) body.session = session.id;
+    if (complex) body.complex = true;
     try {
       const tk = await api('POST', '/tickets', body);
       if (tk.progress_token) progressLinks[tk.id] = tk.progress_token;
@@ -109,6 +111,8 @@ function CreateForm({ me, session, onCreated, onCancel }) {
     </div>
     ${field('description', html`<textarea data-testid="tc-description" rows="3" value=${f.description} onInput=${set('description')}></textarea>`)}
     ${field('plan', html`<textarea data-testid="tc-plan" rows="2" value=${f.plan} onInput=${set('plan')}></textarea>`)}
+    <label class="inline small"><input type="checkbox" data-testid="tc-complex" checked=${complex}
+      onChange=${(e) => setComplex(e.target.checked)} /> ${t('tk.complex')}</label>
     ${session && html`<label class=${'inline small ' + bad('session')}><input type="checkbox" data-testid="tc-link-chat" checked=${link}
       onChange=${(e) => setLink(e.target.checked)} /> ${t('tk.linkChat', { id: session.id })}</label>`}
     ${err && html`<div class="error" data-testid="create-error" data-field=${err.field}>
@@ -164,7 +168,8 @@ function Detail({ tk, now, me, dept, onChange }) {
   const timers = (tk.timers || []).slice().sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
   return html`<div class="tk-detail" data-testid="ticket-detail" data-ticket=${tk.id} data-state=${tk.state} data-step=${tk.step}>
     <div class="row between">
-      <h2>${tk.type} <span class=${'badge pr-' + tk.priority}>${tk.priority}</span></h2>
+      <h2>${tk.type} <span class=${'badge pr-' + tk.priority}>${tk.priority}</span>
+        ${tk.complex ? html` <span class="badge" data-testid="ticket-complex">${t('tk.complexBadge')}</span>` : ''}</h2>
       <span class="muted small">${tk.id}</span>
     </div>
     <dl class="tk-kv">
