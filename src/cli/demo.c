@@ -124,7 +124,8 @@ int cli_demo(int argc, char **argv)
 	kpi_import_set_guard(g);
 	if (drc < 0 || !g || !s || assess_store_open(s, &a, &err) < 0 ||
 	    kpi_import_file(a, &rules, tmp, &st, &err) < 0) {
-		fprintf(stderr, "kefu demo: %s\n", err.msg);
+		if (g) /* without lexicons cli_import_guard() said why */
+			fprintf(stderr, "kefu demo: %s\n", err.msg);
 		status = 1;
 	} else {
 		printf("demo organisation loaded: %lld records (%d agents, %d days)\n", (long long)st.lines,
