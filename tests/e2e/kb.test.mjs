@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer, repoRoot } from './server.mjs';
-import { launch, openPage, onFailureCapture } from './browser.mjs';
+import { launch, openPage, onFailureCapture, shot } from './browser.mjs';
 
 const ARTICLES = [
   { kind: 'faq', id: 'faq-refund-timing', title: '退款多久到账', body: '审核通过后1-3个工作日原路退回。', tags: ['售后'] },
@@ -86,6 +86,7 @@ test('FAQ bot answers the queued customer, 转人工 hands over; the agent inser
     assert.equal(await agent.locator(tid('handover-reason')).innerText(), '客户要求转人工');
     assert.deepEqual(await agent.locator(`${tid('handover-questions')} li`).allInnerTexts(), ['退款了还没到账', '转人工']);
     assert.match(await agent.locator(`${tid('handover-answers')} li`).first().innerText(), /原路退回/);
+    if (process.env.KEFU_SHOTS) await shot(agent, 'kb-handover-note');
 
     // 3. The customer asks again: suggestions under the composer, one click inserts the answer.
     await sendText(customer, '退款多久能到账呢');
@@ -132,6 +133,7 @@ test('console: a supervisor edits an FAQ with a change note and sees the diff of
     assert.equal(await body.locator(tid('diff-del')).allInnerTexts().then((x) => x.join('')), '8');
     assert.equal(await body.locator(tid('diff-ins')).allInnerTexts().then((x) => x.join('')), '2');
     assert.equal(await body.innerText(), '付款后248小时内发货。');
+    if (process.env.KEFU_SHOTS) await shot(page, 'kb-console');
   });
 });
 

@@ -208,18 +208,18 @@ function WeeklyQuestions() {
     <h2>${t('kb.report')}</h2>
     <div class="row"><input data-testid="kb-report-week" value=${week} onChange=${(e) => setWeek(e.target.value.trim())} />
       ${data && html`<span class="muted small">${data.from} … ${data.to} · ${t('kb.vs')} ${data.previous_week}</span>`}</div>
-    ${data && html`<div class="kbsplit"><table class="grow" data-testid="kb-report-queries"><thead><tr><th>#</th><th>${t('kb.question')}</th><th>${t('kb.article')}</th>
+    ${data && html`<div class="kbsplit"><table class="kbwide" data-testid="kb-report-queries"><thead><tr><th>#</th><th>${t('kb.question')}</th><th>${t('kb.article')}</th>
       <th>${t('kb.count')}</th><th>${t('kb.change')}</th></tr></thead><tbody>
       ${data.queries.map((q, i) => html`<tr key=${i} data-testid="kb-report-row" data-article=${q.article || ''}><td>${i + 1}</td><td>${q.query}</td>
         <td>${q.title || html`<span class="lvl-warn">${t('kb.noArticle')}</span>`}</td><td>${q.count}</td><td>${change(q.change)}</td></tr>`)}</tbody></table>
-      <table data-testid="kb-report-categories"><thead><tr><th>${t('kb.category')}</th><th>${t('kb.count')}</th><th>${t('kb.change')}</th></tr></thead><tbody>
+      <table class="kbnarrow" data-testid="kb-report-categories"><thead><tr><th>${t('kb.category')}</th><th>${t('kb.count')}</th><th>${t('kb.change')}</th></tr></thead><tbody>
       ${data.categories.map((c) => html`<tr key=${c.category}><td>${c.category || '—'}</td><td>${c.count}</td><td>${change(c.change)}</td></tr>`)}</tbody></table></div>`}
     <p class="muted small">${t('kb.reportHelp')}</p>
   </section>`;
 }
 
 export function KbPage({ me }) {
-  return html`<div class="grid" data-testid="kb-page">
+  return html`<div class="grid kbpage" data-testid="kb-page">
     <${Articles} me=${me} />
     ${canCase(me) && html`<${CaseFromChat} />`}
     ${canReport(me) && html`<${BotRates} />`}
