@@ -164,7 +164,8 @@ struct frt_ctx {
 	struct frt_group fast, slow;
 };
 
-static int frt_one(void *arg, const struct assess_session *s, const struct kpi_timing *t)
+static int frt_one(void *arg, const struct assess_session *s, const struct kpi_timing *t,
+		   const struct kpi_rules *rr)
 {
 	struct frt_ctx *x = arg;
 	if (x->w->scope == SCOPE_TEAM) {
@@ -183,7 +184,7 @@ static int frt_one(void *arg, const struct assess_session *s, const struct kpi_t
 	gr->sessions++;
 	if (s->score) {
 		gr->rated++;
-		gr->satisfied += s->score >= x->r->satisfied_min;
+		gr->satisfied += s->score >= rr->satisfied_min; /* the day's definitions */
 	}
 	return 0;
 }
@@ -209,9 +210,9 @@ static int run_frt_csat(struct assess_work *w, struct assess_store *as, const st
 	assess_agents_free(&all);
 	agents = (json_int_t)x.g.n;
 	if (rc == 0 && w->scope == SCOPE_SELF)
-		rc = kpi_sessions_each(as, rules, w->period, w->self, frt_one, &x, &w->err);
+		rc = kpi_sessions_each_r(as, rules, w->period, w->self, frt_one, &x, &w->err);
 	else if (rc == 0 && (w->scope == SCOPE_ALL || x.g.n > 0))
-		rc = kpi_sessions_each(as, rules, w->period, NULL, frt_one, &x, &w->err);
+		rc = kpi_sessions_each_r(as, rules, w->period, NULL, frt_one, &x, &w->err);
 	assess_agents_free(&x.g);
 	if (rc < 0)
 		return rc;

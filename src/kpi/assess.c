@@ -320,12 +320,26 @@ int kpi_sessions_each(struct assess_store *a, const struct kpi_rules *r, const c
 	return sessions_by_version(a, r, d0, d1, agent, NULL, each_one, &x, err);
 }
 
+int kpi_sessions_each_r(struct assess_store *a, const struct kpi_rules *r, const char *period,
+			const char *agent,
+			int (*fn)(void *arg, const struct assess_session *s, const struct kpi_timing *t,
+				  const struct kpi_rules *rr),
+			void *arg, struct kefu_err *err)
+{
+	int64_t d0, d1;
+	if (kpi_period_parse(period, &d0, &d1) < 0)
+		return KEFU_ERR(err, KEFU_EINVAL, "period", "period must be YYYY-MM, YYYY-Qn or YYYY: %s",
+				period);
+	return sessions_by_version(a, r, d0, d1, agent, NULL, fn, arg, err);
+}
+
 struct explain_ctx {
 	const struct kpi_rules *r;
 	json_t *arr;
 };
 
-static int explain_one(void *arg, const struct assess_session *s, const struct kpi_timing *t)
+static int explain_one(void *arg, const struct assess_session *s, const struct kpi_timing *t,
+		       const struct kpi_rules *rr)
 {
 	struct explain_ctx *x = arg;
 	char start[40];
@@ -334,7 +348,7 @@ static int explain_one(void *arg, const struct assess_session *s, const struct k
 	    x->arr,
 	    json_pack("{s:s,s:s,s:o,s:b,s:I,s:f,s:o,s:o,s:b,s:b,s:o,s:b}", "session", s->id, "start", start,
 		      "frt_s", t->has_frt ? json_real((double)t->frt_ms / 1000) : json_null(), "within",
-		      kpi_frt_within(x->r, s->channel, t), "rounds", (json_int_t)t->art_n, "art_sum_s",
+		      kpi_frt_within(rr, s->channel, t), "rounds", (json_int_t)t->art_n, "art_sum_s",
 		      (double)t->art_sum_ms / 1000, "score", s->score ? json_integer(s->score) : json_null(),
 		      "solved", s->solved < 0 ? json_null() : json_boolean(s->solved), "repeat", s->repeat,
 		      "credited", s->credited, "customer_type",
@@ -356,7 +370,7 @@ int kpi_explain(struct assess_store *a, const struct kpi_rules *r, const char *p
 	if (kpi_people_metric(kpi_metric_find(metric))) /* the records behind a people metric */
 		return kpi_people_explain(a, r, d0, d1, agent, kpi_metric_find(metric), out, err);
 	struct explain_ctx x = {r, json_array()};
-	int rc = kpi_sessions_each(a, r, period, agent, explain_one, &x, err);
+	int rc = kpi_sessions_each_r(a, r, period, agent, explain_one, &x, err);
 	if (rc < 0) {
 		json_decref(x.arr);
 		return rc;

@@ -35,5 +35,12 @@ int kpi_sessions_each(struct assess_store *a, const struct kpi_rules *r, const c
 		      const char *agent,
 		      int (*fn)(void *arg, const struct assess_session *s, const struct kpi_timing *t),
 		      void *arg, struct kefu_err *err);
+/* As kpi_sessions_each, and fn also gets rr, the rules of the session's day (A-11: the definitions
+ * version in force then) that its timing was computed with. */
+int kpi_sessions_each_r(struct assess_store *a, const struct kpi_rules *r, const char *period,
+			const char *agent,
+			int (*fn)(void *arg, const struct assess_session *s, const struct kpi_timing *t,
+				  const struct kpi_rules *rr),
+			void *arg, struct kefu_err *err);
 
 #endif

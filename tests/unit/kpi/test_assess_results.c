@@ -539,7 +539,7 @@ static void recording_is_once_per_period_and_profile_and_wins_over_later_data(vo
 #define DEFS_V2(trial)                                                                                       \
 	"{\"versions\":[{\"version\":1,\"effective\":\"1970-01-01\"},"                                       \
 	"{\"version\":2,\"effective\":\"2026-10-01\",\"rules\":{\"round_cap_s\":60,"                         \
-	"\"counting_window\":\"08:00-23:00\"}" trial "}]}"
+	"\"counting_window\":\"08:00-23:00\",\"frt_target_s\":{\"web\":120}}" trial "}]}"
 
 static void each_period_gets_the_numbers_of_its_own_version(void **state)
 {
@@ -555,6 +555,19 @@ static void each_period_gets_the_numbers_of_its_own_version(void **state)
 			 1);
 	assert_near(metric(agent(oct, "a2"), "K-01"), 5);
 	assert_null(json_object_get(agent(oct, "a1"), "trial"));
+	/* the web FRT target of v2 is 120 s: a1's 100 s answer is within it in October only */
+	assert_near(metric(agent(sep, "a1"), "K-01.within_target"), 0);
+	assert_near(metric(agent(oct, "a1"), "K-01.within_target"), 1);
+	/* explain gives each session the numbers of its own day's version */
+	struct kefu_err err = {0};
+	json_t *ex = NULL;
+	assert_int_equal(kpi_explain(f->a, &f->r, "2026-10", "a1", "K-01", &ex, &err), 0);
+	assert_int_equal(json_array_size(ex), 2); /* the 07:00 session is listed, without rounds */
+	json_t *s10 = json_array_get(ex, 0);
+	assert_true(json_is_true(json_object_get(s10, "within")));
+	assert_near(json_number_value(json_object_get(s10, "frt_s")), 60);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ex, 1), "rounds")), 0);
+	json_decref(ex);
 	json_decref(sep);
 	json_decref(oct);
 	fixture_free(f);
