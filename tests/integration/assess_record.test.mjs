@@ -1,7 +1,8 @@
 // assess_record.test.mjs — recording assessment results (issue 5, SPEC A-8): `kefu assess --record`
 // appends one assess.result_recorded event per result once per period and profile (a second run
 // records nothing), and POST /api/v1/assess/record is a manager-only action (every other role 403,
-// no login 401) with the same idempotency; the recorded results then come back from GET /assess.
+// no login 401) with the same idempotency; the recorded results then come back from GET /assess;
+// the HTML report fails cleanly without the ECharts library.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -89,4 +90,13 @@ test('POST /api/v1/assess/record is for managers only and records once', async (
   assert.deepEqual(r.json, { period: '2026-02', profile: 'posts', recorded: 0, already: true });
   g = await api(srv.url, 'GET', '/api/v1/assess?period=2026-02&profile=posts', tok.manager);
   assert.equal(g.json.recorded.results, want);
+});
+
+test('kefu assess --format html without the ECharts library fails naming where it looked', () => {
+  const r = spawnSync(bin, ['assess', '--db', db, '--period', '2026-01', '--format', 'html'],
+    { encoding: 'utf8', env: { ...process.env, KEFU_ECHARTS: join(dir, 'no-echarts.js') }, maxBuffer: 64 << 20 });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '', 'nothing written');
+  assert.match(r.stderr, /ECharts library is missing/);
+  assert.ok(r.stderr.includes(join(dir, 'no-echarts.js')), r.stderr);
 });
