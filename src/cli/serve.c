@@ -98,7 +98,15 @@ static void usage(FILE *f)
 		"                  [--test-clock]\n"
 		"Runs the service. Settings come from --config (default conf/kefu.conf when present);\n"
 		"flags override them. --listen with port 0 picks a free port (see --port-file).\n"
-		"--test-clock lets an admin move the clock forward (POST /api/v1/test/clock): tests only.\n");
+		"--test-clock lets an admin move the clock forward (POST /api/v1/test/clock): tests only;\n"
+		"it must be spelt out in full and needs a loopback --listen address.\n");
+}
+
+/* --test-clock is for test servers only: a loopback listen address ("127.x.x.x", "::1",
+ * "localhost"), so a production listener never runs with a movable clock. */
+static bool loopback_host(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
 }
 
 static int write_port_file(const char *path, int port)
@@ -120,6 +128,7 @@ int cli_serve(int argc, char **argv)
 	struct guard_slot *guard = NULL;
 	config_defaults(&cfg);
 	const char *config_path = NULL;
+	bool test_clock = false;
 	static const struct option opts[] = {
 	    {"listen", required_argument, 0, 'l'},
 	    {"db", required_argument, 0, 'd'},
@@ -180,8 +189,14 @@ int cli_serve(int argc, char **argv)
 		case 'D':
 			cfg.demo = true;
 			break;
-		case 'T':
-			clock_use_test_offset(); /* before any thread starts */
+		case 'T': /* getopt_long takes abbreviations ("--t"): this one only spelt out */
+			if (strcmp(argv[optind - 1], "--test-clock") != 0) {
+				fprintf(stderr,
+					"kefu serve: write --test-clock in full (tests only), not '%s'\n",
+					argv[optind - 1]);
+				return 2;
+			}
+			test_clock = true;
 			break;
 		}
 		if (rc < 0) {
@@ -200,6 +215,18 @@ int cli_serve(int argc, char **argv)
 	if (config_split_listen(cfg.listen, host, sizeof host, &port, &err) < 0) {
 		fprintf(stderr, "kefu serve: %s\n", err.msg);
 		return 1;
+	}
+	if (test_clock) {
+		if (!loopback_host(host)) {
+			fprintf(
+			    stderr,
+			    "kefu serve: --test-clock: only with a loopback listen address (127.0.0.1, ::1 "
+			    "or localhost), not '%s': the test clock is for test servers\n",
+			    host);
+			return 1;
+		}
+		clock_use_test_offset(); /* before any thread starts */
+		log_warn("serve", "test clock on: an admin can move the clock forward (tests only)");
 	}
 	if (rand_init() < 0) {
 		fprintf(stderr, "kefu serve: libsodium failed to initialise\n");
