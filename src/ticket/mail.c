@@ -24,6 +24,7 @@
 struct hdr {
 	const char *name;
 	char *value; /* owned copy, unfolded, trimmed */
+	size_t len; /* strlen(value) while unfolding: each continuation line costs its own length */
 };
 
 struct hdrs {
@@ -101,7 +102,7 @@ static int parse_headers(const char *p, size_t len, struct hdrs *h, struct kefu_
 				return KEFU_ERR(err, KEFU_EINVAL, "header",
 						"header line %d continues no header field", line);
 			struct hdr *last = &h->h[h->n - 1];
-			size_t ol = strlen(last->value), add = (size_t)(le - p);
+			size_t ol = last->len, add = (size_t)(le - p);
 			if (ol + add > MAIL_RAW_MAX)
 				return KEFU_ERR(err, KEFU_ELIMIT, "header", "header line %d is too long",
 						line);
@@ -112,6 +113,7 @@ static int parse_headers(const char *p, size_t len, struct hdrs *h, struct kefu_
 				k++;
 			memcpy(last->value + ol + 1, p + k, add - k);
 			last->value[ol + 1 + add - k] = '\0';
+			last->len = ol + 1 + add - k;
 			p = next;
 			continue;
 		}
@@ -133,6 +135,7 @@ static int parse_headers(const char *p, size_t len, struct hdrs *h, struct kefu_
 		while (v < le && (*v == ' ' || *v == '\t'))
 			v++;
 		x->value = xstrndup(v, (size_t)(le - v));
+		x->len = strlen(x->value);
 		p = next;
 	}
 	for (int i = 0; i < h->n; i++) { /* trim trailing blanks left by unfolding */
@@ -392,8 +395,10 @@ static int find_text(const struct hdrs *h, const char *b, const char *e, int dep
 	const char *ct = hdr_get(h, "Content-Type");
 	char type[64];
 	media_type(ct ? ct : "text/plain", type, sizeof type);
-	if (strcmp(type, "text/plain") == 0)
-		return decode_text(h, b, e, out, err) < 0 ? -KEFU_EINVAL : 1;
+	if (strcmp(type, "text/plain") == 0) {
+		int r = decode_text(h, b, e, out, err); /* keeps -KEFU_ELIMIT: a text too long is 413 */
+		return r < 0 ? r : 1;
+	}
 	if (strncmp(type, "multipart/", 10) != 0)
 		return 0;
 	if (depth >= MAX_DEPTH)

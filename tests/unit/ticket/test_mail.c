@@ -163,6 +163,26 @@ static void malformed_mail_is_refused_naming_the_field(void **state)
 	assert_string_equal(err.field, "message");
 }
 
+/* A text part whose decoding is far over the cap is -KEFU_ELIMIT (413), in a multipart part as
+ * at the top level; it was reported as -KEFU_EINVAL with err->code ELIMIT inside a multipart. */
+static void a_decoded_text_over_the_cap_is_a_limit_in_any_part(void **state)
+{
+	size_t n = 4 * MAIL_BODY_MAX + 3000; /* decoded bytes, a multiple of 3 */
+	n -= n % 3;
+	size_t b64 = n / 3 * 4;
+	char *raw = malloc(b64 + 400);
+	const char *head =
+	    "From: a@b.example\nMessage-ID: <x@x>\nContent-Type: multipart/mixed; boundary=zz\n\n"
+	    "--zz\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n";
+	size_t k = strlen(head);
+	memcpy(raw, head, k);
+	for (size_t i = 0; i < b64; i += 4)
+		memcpy(raw + k + i, "eHh4", 4); /* "xxx" */
+	snprintf(raw + k + b64, 100, "\n--zz--\n");
+	parse_bad(raw, -KEFU_ELIMIT, "body");
+	free(raw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +192,7 @@ int main(void)
 	    cmocka_unit_test(subject_token_names_a_ticket),
 	    cmocka_unit_test(json_fields_get_the_same_checks),
 	    cmocka_unit_test(malformed_mail_is_refused_naming_the_field),
+	    cmocka_unit_test(a_decoded_text_over_the_cap_is_a_limit_in_any_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
