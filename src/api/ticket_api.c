@@ -223,6 +223,15 @@ static void mask_ticket(struct app *a, json_t *tk, bool dept)
 		const char *order = json_string_value(json_object_get(tk, "order_id"));
 		char label[96];
 		snprintf(label, sizeof label, "订单%s的客户", order ? order : "");
+		const char *cust = json_string_value(json_object_get(tk, "customer"));
+		size_t i;
+		json_t *st;
+		json_array_foreach(json_object_get(tk, "steps"), i, st)
+		{ /* a mail_in step's actor is the customer (N-06): no customer reference either */
+			const char *actor = json_string_value(json_object_get(st, "actor"));
+			if (cust && actor && strcmp(actor, cust) == 0)
+				json_object_set_new(st, "actor", json_null());
+		}
 		json_object_set_new(tk, "customer", json_null());
 		json_object_set_new(tk, "customer_label", json_string(label));
 		json_object_set_new(tk, "session", json_null());

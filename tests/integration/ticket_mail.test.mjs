@@ -194,6 +194,25 @@ test('only the gateway role reaches the channel and the outbox; the gateway read
   assert.equal((await api(srv.url, 'POST', `/api/v1/tickets/${first}/reply`, tok.gw, { body: 'x' })).status, 403);
 });
 
+test('a department user sees an email ticket masked: no customer id (also not as a step actor), no address or phone in the texts', async () => {
+  const u = await api(srv.url, 'POST', '/api/v1/users', tok.admin, { name: 'svcdept', password: 'svcdeptpass', role: 'dept', dept: 'service', display: 'service dept' });
+  assert.equal(u.status, 201, u.text);
+  const dept = await login(srv.url, 'svcdept', 'svcdeptpass');
+  const r = await api(srv.url, 'POST', '/api/v1/channels/email', tok.gw, { from: 'Zhao Min <zhao.min@mail.example>', subject: '换货', body: '请回复 zhao.min@mail.example 或打 13812345678', message_id: 'dm1@mail.example' });
+  assert.equal(r.status, 201, r.text);
+  const full = await ticket(r.json.ticket);
+  assert.match(full.customer, /^cm_/);
+  assert.equal(full.steps.find((s) => s.step === 'mail_in').actor, full.customer); // what is hidden below
+  const seen = await api(srv.url, 'GET', `/api/v1/tickets/${r.json.ticket}`, dept);
+  assert.equal(seen.status, 200, seen.text);
+  assert.equal(seen.json.customer, null);
+  assert.ok(seen.json.steps.some((s) => s.step === 'mail_in'));
+  assert.ok(!seen.text.includes(full.customer), seen.text);
+  assert.doesNotMatch(seen.text, /zhao\.min|13812345678/);
+  const junior = await api(srv.url, 'GET', `/api/v1/tickets/${r.json.ticket}`, tok.junior); // C-10
+  assert.doesNotMatch(junior.text, /zhao\.min@mail\.example|13812345678/);
+});
+
 test('kefu ticket ingest posts a mail file to the server: 0 recorded (also a duplicate), 1 bad mail or refused, 2 usage', async () => {
   const tokenFile = join(dbDir, 'gw.token');
   await writeFile(tokenFile, tok.gw + '\n');
