@@ -95,6 +95,25 @@ static void diff_too_large_is_replaced_whole(void **state)
 	buf_free(&b);
 }
 
+/* A 64 KiB one-line body against one character: each side's units gather into one run (the runs
+ * used to be rebuilt per character, quadratic in the run's length). */
+static void diff_long_runs_are_whole(void **state)
+{
+	(void)state;
+	struct buf a;
+	buf_init(&a);
+	for (int i = 0; i < KB_TEXT_MAX; i++)
+		buf_puts(&a, "x");
+	json_t *ops = kb_diff(a.data, a.len, "y", 1, false);
+	assert_int_equal(json_array_size(ops), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ops, 0), "op")), "-");
+	assert_int_equal(json_string_length(json_object_get(json_array_get(ops, 0), "text")), KB_TEXT_MAX);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ops, 1), "op")), "+");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ops, 1), "text")), "y");
+	json_decref(ops);
+	buf_free(&a);
+}
+
 static void case_text_masks_pii_and_drops_system_lines(void **state)
 {
 	(void)state;
@@ -298,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(diff_rebuilds_both_versions),
 	    cmocka_unit_test(diff_marks_exactly_what_changed),
 	    cmocka_unit_test(diff_too_large_is_replaced_whole),
+	    cmocka_unit_test(diff_long_runs_are_whole),
 	    cmocka_unit_test(case_text_masks_pii_and_drops_system_lines),
 	    cmocka_unit_test(export_round_trips),
 	    cmocka_unit_test(markdown_errors_name_the_line_and_store_nothing),
