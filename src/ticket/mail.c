@@ -442,6 +442,16 @@ static int find_text(const struct hdrs *h, const char *b, const char *e, int dep
 	return KEFU_ERR(err, KEFU_EINVAL, "body", "the multipart body has no closing boundary");
 }
 
+/* A header text on one line: every control byte (CR, LF, TAB, … DEL), as an RFC 2047 word or a
+ * JSON field may decode to, becomes a space, so a subject handed back to the relay in "Re: …"
+ * can never break its header into another field (no header injection). */
+static void one_line(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 /* ---- fields -------------------------------------------------------------------------------- */
 
 /* An addr-spec: local@domain, printable ASCII without spaces, <> or quotes, one '@', a dot-free
@@ -495,6 +505,7 @@ static int parse_from(const char *v, struct mail_msg *m, struct kefu_err *err)
 		if (decode_words(name, &d) == 0)
 			snprintf(m->name, sizeof m->name, "%.*s", (int)(d.len < sizeof m->name ? d.len : 0),
 				 d.data ? d.data : "");
+		one_line(m->name);
 		buf_free(&d);
 		free(name);
 		return 0;
@@ -647,6 +658,7 @@ int mail_parse(const char *raw, size_t len, struct mail_msg *out, struct kefu_er
 	}
 	if ((r = finish_text(&sb, "subject", MAIL_SUBJECT_MAX, &out->subject, err)) < 0)
 		goto done;
+	one_line(out->subject);
 	int found = find_text(&h, body, end, 0, &bb, err);
 	if (found < 0) {
 		r = found;
@@ -688,6 +700,7 @@ int mail_from_fields(const char *from, const char *subject, const char *body, co
 	if ((r = finish_text(&sb, "subject", MAIL_SUBJECT_MAX, &out->subject, err)) < 0 ||
 	    (r = finish_text(&bb, "body", MAIL_BODY_MAX, &out->body, err)) < 0)
 		goto done;
+	one_line(out->subject);
 	r = check_complete(out, err);
 done:
 	buf_free(&sb);

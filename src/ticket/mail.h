@@ -19,8 +19,8 @@
 
 struct mail_msg {
 	char from[MAIL_ADDR_MAX + 1]; /* addr-spec, lower case */
-	char name[128]; /* display name (UTF-8), may be "" */
-	char *subject; /* UTF-8, owned, may be "" */
+	char name[128]; /* display name (UTF-8, one line), may be "" */
+	char *subject; /* UTF-8 on one line (control bytes as spaces), owned, may be "" */
 	char *body; /* UTF-8 text, LF line ends, owned, may be "" (not both empty) */
 	char message_id[MAIL_ID_MAX + 1]; /* without <> */
 	char in_reply_to[MAIL_ID_MAX + 1]; /* "" when none */

@@ -183,6 +183,32 @@ static void a_decoded_text_over_the_cap_is_a_limit_in_any_part(void **state)
 	free(raw);
 }
 
+/* A subject (or name) that decodes to CR/LF or other control bytes is kept on one line: the
+ * agent's reply hands "Re: <subject>" to the relay as a header, so no decoded line break may
+ * start another header field there (Bcc: injection). */
+static void a_decoded_line_break_never_leaves_the_subject_line(void **state)
+{
+	struct mail_msg m;
+	parse_ok("From: =?UTF-8?Q?Li=0D=0ABcc:_x?= <li@x.example>\n"
+		 "Subject: =?UTF-8?Q?refund=0D=0ABcc:_victim@evil.example?= =?UTF-8?B?CXRhYg==?=\n"
+		 "Message-ID: <inj@x>\n\nbody\n",
+		 &m);
+	assert_string_equal(m.subject, "refund Bcc: victim@evil.example tab"); /* CRLF is one line end */
+	assert_string_equal(m.name, "Li  Bcc: x");
+	assert_null(strpbrk(m.subject, "\r\n\t"));
+	mail_msg_clear(&m);
+	struct kefu_err err = {0};
+	assert_int_equal(
+	    mail_from_fields("a@b.example", "a\r\nBcc: c@d.example\x7f", "b", "inj2@x", NULL, &m, &err), 0);
+	assert_string_equal(m.subject, "a Bcc: c@d.example ");
+	assert_string_equal(m.body, "b");
+	mail_msg_clear(&m);
+	/* the body keeps its line breaks */
+	parse_ok("From: a@b.example\nMessage-ID: <inj3@x>\n\nline 1\nline 2\n", &m);
+	assert_string_equal(m.body, "line 1\nline 2");
+	mail_msg_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +219,7 @@ int main(void)
 	    cmocka_unit_test(json_fields_get_the_same_checks),
 	    cmocka_unit_test(malformed_mail_is_refused_naming_the_field),
 	    cmocka_unit_test(a_decoded_text_over_the_cap_is_a_limit_in_any_part),
+	    cmocka_unit_test(a_decoded_line_break_never_leaves_the_subject_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
