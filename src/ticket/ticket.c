@@ -729,12 +729,17 @@ int ticket_mail_reply(struct ticket_service *t, const char *id, const char *body
 	const char *subj = str(last, "subject");
 	struct buf s;
 	buf_init(&s);
-	buf_printf(&s, "%s%.*s", strncasecmp(subj, "re:", 3) == 0 ? "" : "Re: ", MAIL_SUBJECT_MAX - 40, subj);
+	char *cut = utf8_prefix(subj, MAIL_SUBJECT_MAX - 40); /* never half a character: JSON needs UTF-8 */
+	buf_printf(&s, "%s%s", strncasecmp(subj, "re:", 3) == 0 ? "" : "Re: ", cut);
+	free(cut);
 	char token[TICKET_ID_MAX + 4];
 	snprintf(token, sizeof token, "[#%s]", id);
 	if (!strstr(subj, token))
 		buf_printf(&s, " %s",
 			   token); /* the customer's answer finds the ticket even without headers */
+	for (size_t i = 0; i < s.len; i++) /* a header on one line for the relay (mail.c one_line) */
+		if ((unsigned char)s.data[i] < 0x20 || s.data[i] == 0x7f)
+			s.data[i] = ' ';
 	rand_id(out_id, TICKET_ID_MAX, "mo_");
 	char mid[TICKET_ID_MAX + 16];
 	snprintf(mid, sizeof mid, "%s@kefu.local", out_id);
@@ -743,6 +748,8 @@ int ticket_mail_reply(struct ticket_service *t, const char *id, const char *body
 				 "in_reply_to", str(last, "message_id"));
 	buf_free(&s);
 	json_decref(last);
+	if (!data)
+		return KEFU_ERR(err, KEFU_EINVAL, "body", "the reply is not valid UTF-8 text");
 	stop(t, id, "accept", "met"); /* N-06: the first answer accepts the mail */
 	return append_ticket(t, "mail.queued", actor, data, cb, arg, err);
 }

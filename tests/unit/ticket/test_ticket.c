@@ -425,6 +425,42 @@ static void a_mail_makes_a_ticket_and_its_reply_threads_to_it(void **state)
 			 -KEFU_ECONFLICT);
 }
 
+/* The reply's "Re: <subject>" is cut to fit on a character boundary: a 990-byte subject of
+ * three-byte characters used to be cut mid-character, so the reply failed as "the service is
+ * busy" after its acceptance deadline had already been stopped. */
+static void a_reply_to_a_long_subject_is_cut_on_a_character(void **state)
+{
+	struct env *e = *state;
+	struct mail_msg m;
+	struct kefu_err err = {0};
+	char subject[1000] = "";
+	for (int i = 0; i < 330; i++)
+		strcat(subject, "退");
+	assert_int_equal(mail_from_fields("a@b.example", subject, "x", "long1@x", NULL, &m, &err), 0);
+	struct ticket_mail_result res;
+	assert_int_equal(ticket_mail_in(e->svc, &m, &res, mail_done_cb, e, &err), 0);
+	mail_msg_clear(&m);
+	wait_done(e);
+	char mo[TICKET_ID_MAX];
+	int r = ticket_mail_reply(e->svc, res.ticket, "ok", "u_agent", mo, done_cb, e, &err);
+	if (r < 0)
+		print_error("%s: %s\n", err.field, err.msg);
+	assert_int_equal(r, 0);
+	wait_done(e);
+	assert_true(due(e, res.ticket, "accept") == -1);
+	json_t *box;
+	assert_int_equal(ticket_store_outbox(e->reads, NULL, mo, 1, &box, NULL), 0);
+	const char *s = json_string_value(json_object_get(json_array_get(box, 0), "subject"));
+	assert_non_null(s);
+	assert_memory_equal(s, "Re: 退退", strlen("Re: 退退"));
+	assert_true(strlen(s) <= MAIL_SUBJECT_MAX);
+	char token[32];
+	snprintf(token, sizeof token, " [#%s]", res.ticket);
+	assert_string_equal(s + strlen(s) - strlen(token), token);
+	assert_int_equal((strlen(s) - strlen("Re: ") - strlen(token)) % 3, 0); /* whole characters */
+	json_decref(box);
+}
+
 static void escalations_tell_the_expected_time(void **state)
 {
 	struct env *e = *state;
@@ -537,6 +573,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(a_mail_makes_a_ticket_and_its_reply_threads_to_it, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(a_reply_to_a_long_subject_is_cut_on_a_character, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_tickets_are_refused_naming_the_field_and_store_nothing, setup,
 					    teardown),
 	    cmocka_unit_test(bad_policies_are_refused_naming_the_key),
