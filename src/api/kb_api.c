@@ -15,6 +15,7 @@
 #include "base/map.h"
 #include "base/mem.h"
 #include "base/rand.h"
+#include "guard/guard.h"
 #include "kb/kb.h"
 #include "store/kb_store.h"
 #include "store/store.h"
@@ -33,12 +34,14 @@ int kb_api_start(struct app *a, const char *dir, struct kefu_err *err)
 {
 	struct kb_api *k = xcalloc(1, sizeof *k);
 	map_init(&k->reviewing);
+	k->scratch = guard_scratch_new(NULL);
 	int r = kb_config_load(dir ? dir : KB_DEFAULT_DIR, &k->config, err);
 	if (r == 0)
 		r = store_kb_open(a->store, &k->reads, err);
 	if (r < 0) {
 		kb_config_free(k->config);
 		map_free(&k->reviewing);
+		guard_scratch_free(k->scratch);
 		free(k);
 		return r;
 	}
@@ -54,6 +57,7 @@ void kb_api_free(struct app *a)
 	store_kb_close(k->reads);
 	kb_config_free(k->config);
 	map_free(&k->reviewing);
+	guard_scratch_free(k->scratch);
 	free(k);
 	a->kb = NULL;
 }
@@ -148,10 +152,25 @@ json_t *kb_api_suggest(struct app *a, const char *text, size_t len, int top)
 	return out;
 }
 
+char *kb_api__mask(struct app *a, const char *text, size_t len)
+{
+	struct guard *g = a->guard ? guard_slot_get(a->guard) : NULL;
+	char *masked = NULL;
+	if (g && a->kb && guard_mask(g, a->kb->scratch, text, len, &masked, NULL) < 0)
+		masked = NULL;
+	guard_unref(g);
+	return masked;
+}
+
 void kb_api__log_query(struct app *a, const char *source, const char *q, size_t len, const char *article)
 {
 	char norm[KB_NORM_MAX + 1];
-	if (kb_normalise_query(q, len, norm, sizeof norm) == 0)
+	/* C-07: a question may hold a phone number, an ID or an address; the weekly list (and the
+	 * event behind it) keep only the masked form */
+	char *masked = kb_api__mask(a, q, len);
+	size_t n = masked ? kb_normalise_query(masked, strlen(masked), norm, sizeof norm) : 0;
+	free(masked);
+	if (n == 0)
 		return;
 	json_t *data = json_pack("{s:s,s:s}", "source", source, "query", norm);
 	json_object_set_new(data, "article", article ? json_string(article) : json_null());

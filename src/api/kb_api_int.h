@@ -14,6 +14,7 @@ struct kb_api {
 	struct store_kb *reads; /* the loop thread's kb read connection (owned) */
 	struct kb_config *config; /* synonyms, triggers, weights (owned) */
 	struct map reviewing; /* article id → (void *)1 while an accepted review is being stored */
+	struct guard_scratch *scratch; /* kb_api__mask's, bound to the guard in force on use (owned) */
 };
 
 /* Rewrites the instants "<x>_ms" of v (recursively) as "<x>_at" ("at_ms" as "at"), RFC 3339. */
@@ -22,7 +23,11 @@ void kb_api__times_out(json_t *v);
 bool kb_api__kind_valid(const char *k);
 /* Checks a string array field (alternatives, tags); absent is fine. */
 int kb_api__check_list(json_t *v, const char *field, struct kefu_err *err);
-/* N-25: counts a query (normalised; customer text stays out of logs) as kb.query_logged. */
+/* text with its PII masked by the guard in force (C-07), a new string the caller frees; NULL when
+ * no guard is loaded or masking failed (then the text must not be used). */
+char *kb_api__mask(struct app *a, const char *text, size_t len);
+/* N-25: counts a query (PII masked, then normalised; customer text stays out of logs) as
+ * kb.query_logged; nothing is counted when it cannot be masked. */
 void kb_api__log_query(struct app *a, const char *source, const char *q, size_t len, const char *article);
 
 #endif

@@ -515,16 +515,29 @@ void api_kb_case_create(struct http_req *req, void *appv)
 						"session");
 		return api_reply_err(req, &err);
 	}
+	/* the title, tags and note are typed by whoever saves the case and may name the customer too:
+	 * masked like the chat (C-07) */
+	json_t *tags = json_array();
+	size_t ti;
+	json_t *tv;
+	json_array_foreach(json_object_get(body, "tags"), ti, tv)
+	{
+		char *m = kb_api__mask(a, json_string_value(tv), json_string_length(tv));
+		json_array_append_new(tags, json_string(m ? m : "（已隐藏）"));
+		free(m);
+	}
+	const char *note = json_in_str(body, "note");
+	char *mtitle = kb_api__mask(a, title, strlen(title));
+	char *mnote = note && *note ? kb_api__mask(a, note, strlen(note)) : NULL;
 	char id[STORE_KB_ID_MAX + 1];
 	rand_id(id, sizeof id, "case_");
-	json_t *tags = json_object_get(body, "tags");
-	const char *note = json_in_str(body, "note");
-	json_t *data =
-	    json_pack("{s:s,s:s,s:s,s:s%,s:[],s:o,s:n,s:i,s:s,s:s,s:b,s:{s:s,s:O}}", "id", id, "kind", "case",
-		      "title", title, "body", text.data, text.len, "alternatives", "tags",
-		      json_is_array(tags) ? json_incref(tags) : json_array(), "product", "version", 1, "note",
-		      note && *note ? note : "saved from a closed chat", "source", "case", "deleted", 0,
-		      "case", "session", sid, "agent", json_object_get(sess, "agent"));
+	json_t *data = json_pack("{s:s,s:s,s:s,s:s%,s:[],s:o,s:n,s:i,s:s,s:s,s:b,s:{s:s,s:O}}", "id", id,
+				 "kind", "case", "title", mtitle ? mtitle : "（已隐藏）", "body", text.data,
+				 text.len, "alternatives", "tags", tags, "product", "version", 1, "note",
+				 mnote ? mnote : "saved from a closed chat", "source", "case", "deleted", 0,
+				 "case", "session", sid, "agent", json_object_get(sess, "agent"));
+	free(mtitle);
+	free(mnote);
 	buf_free(&text);
 	json_decref(msgs);
 	json_decref(sess);

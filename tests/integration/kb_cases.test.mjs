@@ -62,7 +62,7 @@ async function offline(ag) {
 }
 
 // A chat served by the senior agent (agent2): the customer gives a phone number; left open or closed.
-async function servedChat(close) {
+async function servedChat(close, extra) {
   const ag = await agentOnline(tok.senior);
   const cu = await customer();
   cu.send({ type: 'open', category: 'aftersale' });
@@ -70,6 +70,10 @@ async function servedChat(close) {
   await ag.type('assigned', (f) => f.session.id === s.id);
   cu.send({ type: 'send', session: s.id, text: '我的手机13812345678，退款还没到', client_id: 'c1' });
   await ag.type('msg', (f) => f.from === 'customer');
+  if (extra) {
+    cu.send({ type: 'send', session: s.id, text: extra, client_id: 'c2' });
+    await ag.type('msg', (f) => f.from === 'customer' && f.text === extra);
+  }
   ag.send({ type: 'send', session: s.id, text: '已为您加急处理，预计明天到账。', client_id: 'a1' });
   await ag.type('ack', (f) => f.client_id === 'a1');
   if (close) {
@@ -135,6 +139,22 @@ test('cases: a closed chat becomes a case with PII masked; roles; open chats and
   const row = list.json.cases.find((x) => x.id === art.id);
   assert.equal(row.citations_by_others, 2);
   assert.equal((await api(srv.url, 'GET', '/api/v1/kb/cases?month=2026-13', tok.supervisor)).status, 400);
+});
+
+test('cases: name, ID number and address in the chat, the title and the tags are masked (C-07)', async () => {
+  const sid = await servedChat(true, '我是王小红女士，身份证11010519491231002X，寄到北京市朝阳区建国路88号3单元502室');
+  const c = await api(srv.url, 'POST', '/api/v1/kb/cases', tok.supervisor,
+    { session: sid, title: '王小红女士13812345678的退款', tags: ['北京市朝阳区建国路88号3单元502室'], note: '客户电话13812345678' });
+  assert.equal(c.status, 201, c.text);
+  const art = c.json.article;
+  const all = JSON.stringify(art);
+  for (const pii of ['13812345678', '11010519491231002X', '建国路88号', '小红', '女士']) assert.ok(!all.includes(pii), `${pii} leaked: ${all}`);
+  assert.match(art.body, /客户：我的手机138\*{4}5678/);
+  assert.match(art.body, /客户：我是王\*\*，身份证110\*{11}002X，寄到北京市\*{4}/);
+  assert.equal(art.title, '王**138****5678的退款');
+  assert.deepEqual(art.tags, ['北京市****']);
+  const v = await api(srv.url, 'GET', `/api/v1/kb/articles/${art.id}`, tok.junior);
+  assert.ok(!JSON.stringify(v.json).includes('13812345678'), 'nor in the version history');
 });
 
 test('articles: supervisors create, edit and retire (each a version, stale edits refused); diff; agents cannot', async () => {
@@ -263,7 +283,7 @@ test('bot: unsure → hands over; the agent who takes the chat reads the hand-ov
 });
 
 test('N-25: the weekly list counts bot queries and agent searches by article or question, with roles', async () => {
-  for (const q of ['退款多久到账？', '退款 多久到账', '发票怎么开呀']) {
+  for (const q of ['退款多久到账？', '退款 多久到账', '发票怎么开呀', '订单13812345678的发票怎么开，王小红女士']) {
     assert.equal((await api(srv.url, 'GET', '/api/v1/kb/search?q=' + encodeURIComponent(q), tok.junior)).status, 200);
   }
   assert.equal((await api(srv.url, 'GET', '/api/v1/kb/report', tok.junior)).status, 403);
@@ -277,6 +297,9 @@ test('N-25: the weekly list counts bot queries and agent searches by article or 
   assert.equal(refund.change, refund.count - refund.previous);
   assert.ok(r.json.categories.some((c) => c.category === 'aftersale' && c.count >= 1));
   for (let i = 1; i < r.json.queries.length; i++) assert.ok(r.json.queries[i - 1].count >= r.json.queries[i].count);
+  // C-07: a question's phone number and name are counted masked (symbols dropped by the normalisation)
+  assert.ok(!r.text.includes('13812345678') && !r.text.includes('小红'), r.text);
+  assert.ok(r.json.queries.some((q) => q.query.includes('1385678')), r.text);
   const bad = await api(srv.url, 'GET', '/api/v1/kb/report?week=2026-47', tok.supervisor);
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.field, 'week');
