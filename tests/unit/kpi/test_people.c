@@ -235,6 +235,42 @@ static void hand_computed_values(void **state)
 	json_decref(ex);
 }
 
+/* K-30 counts a violating message against its sender, K-32 against the session's agent whoever
+ * sent it (SPEC: sessions with no C- violation), K-31 a delivered C-08 hit (an imported message
+ * is delivered), as docs/metrics.md states: a1 sends "私下转账" (C-08, block) in a2's session s3. */
+static void a_violation_in_someone_elses_session(void **state)
+{
+	struct fx *f = *state;
+	struct kefu_err err = {0};
+	int r = import(f,
+		       BASE "{\"kind\":\"message\",\"session\":\"s3\",\"from\":\"agent\",\"agent\":\"a1\","
+			    "\"at\":\"2026-01-07T10:01:00+08:00\",\"text\":\"您可以私下转账\"}\n",
+		       &err);
+	if (r < 0)
+		print_error("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	json_t *doc = NULL;
+	expect(f, &doc, "2026-01", "a1", "K-30", 2, 2); /* s1's C-01 and the C-08 in s3 */
+	expect(f, &doc, "2026-01", "a1", "K-31", 1, 2);
+	assert_true(json_number_value(json_object_get(metric(f, "2026-01", "a1", "K-31", &doc), "score")) ==
+		    50); /* 100 − 50 × 1 */
+	expect(f, &doc, "2026-01", "a1", "K-32", 0.5, 2); /* over a1's own sessions s1, s2 */
+	expect(f, &doc, "2026-01", "a2", "K-30", 0, 1); /* a1 sent it */
+	expect(f, &doc, "2026-01", "a2", "K-31", 0, 1);
+	expect(f, &doc, "2026-01", "a2", "K-32", 0, 1); /* but a2's session s3 is not clean */
+	json_decref(doc);
+	json_t *ex = NULL;
+	assert_int_equal(kpi_explain(f->a, &R, "2026-01", "a1", "K-31", &ex, &err), 0);
+	assert_int_equal(json_array_size(ex), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ex, 0), "session")), "s3");
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(ex, 0), "rules")), "C-08"));
+	json_decref(ex);
+	assert_int_equal(kpi_explain(f->a, &R, "2026-01", "a2", "K-32", &ex, &err), 0);
+	assert_int_equal(json_array_size(ex), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ex, 0), "session")), "s3");
+	json_decref(ex);
+}
+
 /* Without any people records every people metric but the session-based ones is null. */
 static void null_without_data(void **state)
 {
@@ -404,6 +440,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(hand_computed_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_violation_in_someone_elses_session, setup, teardown),
 	    cmocka_unit_test_setup_teardown(null_without_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(import_errors_name_line_and_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(demo_people_rollups_equal_a_rebuild, setup, teardown),
