@@ -169,6 +169,10 @@ test('bad mail is refused with the field named and changes nothing', async () =>
     [eml({ from: 'a@b.example', id: 'b5@x', subject: 's', body: 'x', headers: ['Content-Type: multipart/mixed; boundary="zz"'] }), 400, 'body'],
     ['no header block at all', 400, 'header'],
     [eml({ from: 'a@b.example', id: 'b7@x', subject: 's', body: 'x'.repeat(40 * 1024) }), 413, 'body'],
+    // a text part over the cap inside a multipart is 413 too (it was answered 429)
+    [eml({ from: 'a@b.example', id: 'b8@x', subject: 's', headers: ['Content-Type: multipart/mixed; boundary="b1"'],
+      body: ['--b1', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', 'eHh4'.repeat(45000), '--b1--', ''].join('\r\n') }), 413, 'body'],
+    [eml({ from: 'a@b.example', id: 'b9@x', subject: '长'.repeat(400), body: 'b' }), 413, 'subject'],
   ];
   for (const [raw, status, field] of cases) {
     const r = await postRaw(raw);
@@ -304,4 +308,16 @@ test('N-20: a resolved case must be archived by the end of its day; archiving me
   const board = await api(srv.url, 'GET', '/api/v1/sla/board', tok.supervisor);
   assert.ok(board.json.timers.some((x) => x.ticket === b && x.name === 'archive' && x.state === 'breached'));
   assert.equal((await ticket(a)).timers.find((x) => x.name === 'archive').state, 'met'); // the archived one did not breach
+});
+
+test('a subject with a line break reaches the outbox on one line (no header injection at the relay)', async () => {
+  const r = await api(srv.url, 'POST', '/api/v1/channels/email', tok.gw, { from: 'inj@mail.example', subject: '退款\r\nBcc: victim@evil.example', body: '请处理', message_id: 'inj1@mail.example' });
+  assert.equal(r.status, 201, r.text);
+  const raw = eml({ from: 'inj@mail.example', id: 'inj2@mail.example', subject: '=?UTF-8?Q?Re:_x=0D=0ABcc:_v@evil.example?=', body: '补充', inReplyTo: 'inj1@mail.example' });
+  assert.equal((await postRaw(raw)).json.ticket, r.json.ticket);
+  const rep = await api(srv.url, 'POST', `/api/v1/tickets/${r.json.ticket}/reply`, tok.senior, { body: '已处理' });
+  assert.equal(rep.status, 201, rep.text);
+  const m = (await api(srv.url, 'GET', '/api/v1/mail/outbox', tok.gw)).json.mails.find((x) => x.id === rep.json.outbox_id);
+  assert.equal(m.subject, `Re: x Bcc: v@evil.example [#${r.json.ticket}]`);
+  assert.doesNotMatch(m.subject, /[\r\n]/);
 });
