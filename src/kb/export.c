@@ -58,8 +58,19 @@ static void md_list(json_t *a, const char *key, const char *label, struct buf *o
 	}
 }
 
-/* "## title", the fields as "- name: value" lines, a blank line, the body (a body line that starts
- * with "## " or "\" gets a leading "\"), a blank line. */
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* "## title", the fields as "- name: value" lines, a blank line, the body, a blank line. So that
+ * kb_import_markdown reads back exactly the body: a body line that starts with "## " or "\", and a
+ * blank first or last line (the import trims blank lines around the body), gets a leading "\"; a
+ * line ending in CR gets one more CR (the import takes one CR before the newline as the line end);
+ * a body ending in a newline ends with a "\" line (its empty last line). */
 static void md_article(json_t *a, struct buf *out)
 {
 	buf_puts(out, "## ");
@@ -80,14 +91,20 @@ static void md_article(json_t *a, struct buf *out)
 	buf_puts(out, "\n");
 	const char *body = json_string_value(json_object_get(a, "body"));
 	size_t n = strlen(body);
-	for (size_t p = 0; p < n;) {
+	for (size_t p = 0; n > 0 && p <= n;) {
 		const char *nl = memchr(body + p, '\n', n - p);
 		size_t len = nl ? (size_t)(nl - (body + p)) : n - p;
-		if ((len >= 3 && memcmp(body + p, "## ", 3) == 0) || (len >= 1 && body[p] == '\\'))
+		bool first = p == 0, last = !nl;
+		if ((len >= 3 && memcmp(body + p, "## ", 3) == 0) || (len >= 1 && body[p] == '\\') ||
+		    ((first || last) && blank(body + p, len)))
 			buf_puts(out, "\\");
 		buf_append(out, body + p, len);
+		if (len > 0 && body[p + len - 1] == '\r')
+			buf_puts(out, "\r");
 		buf_puts(out, "\n");
-		p += len + (nl ? 1 : 0);
+		if (!nl)
+			break;
+		p += len + 1;
 	}
 	buf_puts(out, "\n");
 }
