@@ -17,6 +17,7 @@
 #include "guard/guard.h"
 #include "kpi/assess.h"
 #include "kpi/demo.h"
+#include "kpi/definitions.h"
 #include "kpi/import.h"
 #include "kpi/rollup.h"
 #include "store/store.h"
@@ -271,6 +272,42 @@ static void a_violation_in_someone_elses_session(void **state)
 	json_decref(ex);
 }
 
+/* A-11 (48716c8): K-43's satisfied threshold is the one of the definitions version in force on
+ * the rating's day: version 2 lowers satisfied_min to 3 from 2026-01-20, so a 3 on the 19th is not
+ * satisfied and a 3 on the 21st is. */
+static void collaboration_threshold_of_the_days_version(void **state)
+{
+	struct fx *f = *state;
+	struct kefu_err err = {0};
+	static const char defs_json[] =
+	    "{\"versions\":[{\"version\":1,\"effective\":\"1970-01-01\",\"rules\":{}},"
+	    "{\"version\":2,\"effective\":\"2026-01-20\",\"rules\":{\"satisfied_min\":3}}]}";
+	static struct kpi_definitions defs;
+	int r = kpi_definitions_parse(defs_json, strlen(defs_json), &defs, &err);
+	if (r < 0)
+		print_error("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	const struct kpi_definitions *saved = R.versions;
+	R.versions = &defs;
+	r = import(f,
+		   BASE "{\"kind\":\"collab_rating\",\"id\":\"v1\",\"agent\":\"a1\",\"department\":\"tech\","
+			"\"at\":\"2026-01-19T09:00:00+08:00\",\"score\":3}\n"
+			"{\"kind\":\"collab_rating\",\"id\":\"v2\",\"agent\":\"a1\",\"department\":\"tech\","
+			"\"at\":\"2026-01-21T09:00:00+08:00\",\"score\":3}\n",
+		   &err);
+	if (r < 0)
+		print_error("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	json_t *doc = NULL;
+	expect(f, &doc, "2026-01", "a1", "K-43", 0.5, 2);
+	json_decref(doc);
+	doc = NULL;
+	assert_int_equal(kpi_rollup_rebuild(f->a, &R, NULL, &err), 0); /* a rebuild agrees */
+	expect(f, &doc, "2026-01", "a1", "K-43", 0.5, 2);
+	json_decref(doc);
+	R.versions = saved;
+}
+
 /* Without any people records every people metric but the session-based ones is null. */
 static void null_without_data(void **state)
 {
@@ -441,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(hand_computed_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_violation_in_someone_elses_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(collaboration_threshold_of_the_days_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(null_without_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(import_errors_name_line_and_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(demo_people_rollups_equal_a_rebuild, setup, teardown),
