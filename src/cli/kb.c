@@ -4,6 +4,7 @@
  * errors name file, line and field. Search: one query per stdin line without QUERY; JSON output
  * {"line":N,"hits":[{"id","score"}]} best first. The rules live in src/kb; this file parses options
  * and prints. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -195,8 +196,16 @@ static int do_export(const char *db, const char *format, const char *out)
 		status = 1;
 	} else {
 		FILE *f = out ? fopen(out, "wb") : stdout;
-		if (!f || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len || (out && fclose(f) != 0)) {
-			fprintf(stderr, "kefu kb export: %s: cannot write\n", out ? out : "stdout");
+		/* stdout is flushed here so that a full disk or a closed pipe is an error, not exit 0 */
+		bool ok = f && fwrite(b.data ? b.data : "", 1, b.len, f) == b.len && fflush(f) == 0;
+		int e = errno;
+		if (f && out && fclose(f) != 0 && ok) {
+			ok = false;
+			e = errno;
+		}
+		if (!ok) {
+			fprintf(stderr, "kefu kb export: %s: cannot write: %s\n", out ? out : "stdout",
+				strerror(e));
 			status = 1;
 		} else if (out) {
 			fprintf(stderr, "%s: %lld articles\n", out, (long long)n);

@@ -7,7 +7,8 @@
 // weekly high-frequency question list (N-25) with roles.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -338,6 +339,15 @@ test('CLI: kefu kb export (JSON Lines, Markdown) round trips through kefu kb imp
   assert.equal(r.status, 1);
   assert.match(r.err, /bad\.md:6: field 'colour'/);
   assert.equal(run(['kb', 'export', '--db', c, '--format', 'pdf']).status, 2);
+  // a write that fails is exit 1 with the reason, also on stdout (it was exit 0 with nothing written)
+  const full = openSync('/dev/full', 'w');
+  const sf = spawnSync(bin, ['kb', 'export', '--db', a], { cwd: repoRoot, stdio: ['ignore', full, 'pipe'] });
+  closeSync(full);
+  assert.equal(sf.status, 1);
+  assert.match(String(sf.stderr), /kefu kb export: stdout: cannot write: No space left on device/);
+  const of = run(['kb', 'export', '--db', a, '--out', '/dev/full']);
+  assert.equal(of.status, 1);
+  assert.match(of.err, /\/dev\/full: cannot write/);
   const rep = run(['kb', 'report', '--db', a, '--week', '2026-W47']);
   assert.equal(rep.status, 0);
   assert.match(rep.out, /^week 2026-W47 \(2026-11-16 … 2026-11-22\), compared with 2026-W46/);
