@@ -137,6 +137,11 @@ static int run_explain(struct assess_work *w, struct assess_store *as, const str
 	json_t *sessions = NULL;
 	if ((rc = kpi_explain(as, rules, w->period, w->agent, w->metric, &sessions, &w->err)) < 0)
 		return rc;
+	if (w->scope == SCOPE_SELF && strcmp(w->metric, "K-44") == 0) { /* peer reviewers stay anonymous */
+		size_t i;
+		json_t *row;
+		json_array_foreach(sessions, i, row) json_object_del(row, "reviewer");
+	}
 	w->out = json_pack("{s:s,s:s,s:s,s:o}", "period", w->period, "agent", w->agent, "metric", w->metric,
 			   "sessions", sessions);
 	return 0;
