@@ -54,3 +54,12 @@ test('every route × every role matches the permission table', async () => {
   }
   assert.deepEqual(mismatches, []);
 });
+
+test('the mail gateway reaches only the mail endpoints, and only an admin the test clock', () => {
+  const key = (r) => `${r.method} ${r.path}`;
+  const gw = routes.filter((r) => r.roles.includes('gateway') && r.perm !== 'public' && r.perm !== 'session.self').map(key).sort();
+  assert.deepEqual(gw, ['GET /api/v1/mail/outbox', 'POST /api/v1/channels/email', 'POST /api/v1/mail/outbox/:id']);
+  for (const r of routes.filter((x) => x.perm === 'mail.gateway')) assert.deepEqual(r.roles, ['gateway'], key(r));
+  const clock = routes.find((r) => r.path === '/api/v1/test/clock');
+  assert.deepEqual(clock.roles, ['admin']);
+});
