@@ -146,6 +146,8 @@ static int http_post(const char *host, const char *port, const char *path, const
 		if (end) {
 			const char *cl = strcasestr(in.data, "\r\nContent-Length:");
 			long n = cl && cl < end ? strtol(cl + 17, NULL, 10) : -1;
+			if (n > RESPONSE_MAX) /* strtol gives LONG_MAX for a huge one: no overflow below */
+				n = RESPONSE_MAX;
 			if (n >= 0)
 				want = (long)(end - in.data) + 4 + n;
 		}
