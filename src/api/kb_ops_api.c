@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "api/kb_api.h"
 #include "api/kb_api_int.h"
+#include "auth/perm.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/mem.h"
@@ -617,10 +618,19 @@ void api_kb_cases_list(struct http_req *req, void *appv)
 	int64_t from = 0, to = INT64_MAX;
 	if (month && !month_range(month, &from, &to))
 		return api_reply_code(req, -KEFU_EINVAL, "month is written 2026-11", "month");
+	/* K-41 is assessment data: like /assess, an agent or QA sees only the cases they own; the
+	 * roles that read the knowledge-base reports (kb.report) see everyone's */
+	const struct principal *p = http_req_user(req);
+	const char *agent = http_req_query(req, "agent");
+	if (!perm_allows("kb.report", p->role)) {
+		if (agent && strcmp(agent, p->id) != 0)
+			return api_reply_code(req, -KEFU_EPERM, "you may list only the cases you own",
+					      "agent");
+		agent = p->id;
+	}
 	json_t *list = NULL;
 	struct kefu_err err = {0};
-	if (store_kb_cases_list(a->kb->reads, from, to, http_req_query(req, "agent"), CASES_MAX, &list,
-				&err) < 0)
+	if (store_kb_cases_list(a->kb->reads, from, to, agent, CASES_MAX, &list, &err) < 0)
 		return api_reply_err(req, &err);
 	kb_api__times_out(list);
 	http_reply_json(req, 200, json_pack("{s:s?,s:o}", "month", month, "cases", list), NULL);

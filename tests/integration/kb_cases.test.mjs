@@ -140,6 +140,17 @@ test('cases: a closed chat becomes a case with PII masked; roles; open chats and
   const row = list.json.cases.find((x) => x.id === art.id);
   assert.equal(row.citations_by_others, 2);
   assert.equal((await api(srv.url, 'GET', '/api/v1/kb/cases?month=2026-13', tok.supervisor)).status, 400);
+  // K-41 per agent is assessment data: an agent lists only the cases they own, never another's
+  const owner = c.json.case.agent;
+  const mine = await api(srv.url, 'GET', `/api/v1/kb/cases?month=${month}`, tok.senior);
+  assert.equal(mine.status, 200, mine.text);
+  assert.ok(mine.json.cases.some((x) => x.id === art.id));
+  assert.ok(mine.json.cases.every((x) => x.agent === owner));
+  const other = await api(srv.url, 'GET', `/api/v1/kb/cases?month=${month}&agent=${owner}`, tok.junior);
+  assert.equal(other.status, 403, other.text);
+  assert.equal(other.json.error.field, 'agent');
+  assert.deepEqual((await api(srv.url, 'GET', `/api/v1/kb/cases?month=${month}`, tok.junior)).json.cases, [], 'the junior owns no case');
+  assert.ok((await api(srv.url, 'GET', `/api/v1/kb/cases?month=${month}&agent=${owner}`, tok.lead)).json.cases.some((x) => x.id === art.id));
 });
 
 test('cases: name, ID number and address in the chat, the title and the tags are masked (C-07)', async () => {
