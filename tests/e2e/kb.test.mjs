@@ -134,6 +134,17 @@ test('console: a supervisor edits an FAQ with a change note and sees the diff of
     assert.equal(await body.locator(tid('diff-ins')).allInnerTexts().then((x) => x.join('')), '2');
     assert.equal(await body.innerText(), '付款后248小时内发货。');
     if (process.env.KEFU_SHOTS) await shot(page, 'kb-console');
+    assert.equal(await page.locator(tid('kb-export-jsonl')).count(), 1, 'a supervisor may export');
+    // a lead reads the articles but may not export (kb.edit): no export links that would download a 403
+    const lead = await openPage(browser, 'lead');
+    pages.push(lead);
+    await lead.goto(`${srv.url}/console/?lang=zh#kb`);
+    await lead.locator(tid('login-name')).fill('lead1');
+    await lead.locator(tid('login-password')).fill('lead1pass');
+    await lead.locator(tid('login-submit')).click();
+    await lead.locator(`${tid('kb-row')}[data-id="faq-ship"]`).waitFor();
+    assert.equal(await lead.locator(tid('kb-export-jsonl')).count(), 0);
+    assert.equal(await lead.locator(tid('kb-export-md')).count(), 0);
   });
 });
 

@@ -137,8 +137,8 @@ function Articles({ me }) {
       <select data-testid="kb-kind" value=${kind} onChange=${(e) => setKind(e.target.value)}>
         ${KINDS.map((k) => html`<option value=${k}>${t('kb.kind.' + k)}</option>`)}</select>
       ${canEdit(me) && html`<button class="btn small" data-testid="kb-new" onClick=${() => setCreating(true)}>${t('kb.new')}</button>`}
-      <a class="btn small" data-testid="kb-export-jsonl" href=${apiBase() + '/api/v1/kb/export?format=jsonl'} download="kb.jsonl">${t('kb.exportJsonl')}</a>
-      <a class="btn small" data-testid="kb-export-md" href=${apiBase() + '/api/v1/kb/export?format=markdown'} download="kb.md">${t('kb.exportMd')}</a>
+      ${canEdit(me) && html`<a class="btn small" data-testid="kb-export-jsonl" href=${apiBase() + '/api/v1/kb/export?format=jsonl'} download="kb.jsonl">${t('kb.exportJsonl')}</a>
+      <a class="btn small" data-testid="kb-export-md" href=${apiBase() + '/api/v1/kb/export?format=markdown'} download="kb.md">${t('kb.exportMd')}</a>`}
     </div>
     ${creating && html`<${ArticleForm} onCancel=${() => setCreating(false)} onSaved=${(a) => { setCreating(false); setKind(a.kind); load(); setSel(a.id); }} />`}
     <div class="kbsplit">
