@@ -467,8 +467,18 @@ int kb_import_markdown(struct store_kb_writer *w, const char *name, const char *
 	map_init(&seen);
 	int r = 0;
 	size_t i = 0;
-	while (i < nl && !md_heading(&lines[i])) /* the document's own title and any text before */
+	int text_at = 0; /* first line before the articles that is neither blank nor a "# " title */
+	while (i < nl && !md_heading(&lines[i])) { /* the document's own title and any text before */
+		if (!text_at && !md_blank(&lines[i]) &&
+		    !(lines[i].n >= 2 && memcmp(lines[i].s, "# ", 2) == 0))
+			text_at = lines[i].no;
 		i++;
+	}
+	if (i == nl && text_at) { /* text but no article: not the Markdown form (e.g. "### " headings) */
+		r = LINE_ERR(err, name, text_at, "-",
+			     "no article in the file (each starts with a '## TITLE' line)");
+		goto out;
+	}
 	while (i < nl) {
 		if (nrec == cap) {
 			cap = cap ? cap * 2 : 64;

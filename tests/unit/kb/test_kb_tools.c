@@ -253,6 +253,15 @@ static void markdown_errors_name_the_line_and_store_nothing(void **state)
 	const char *no_id = "## 标题\n- kind: faq\n\n答\n";
 	assert_int_equal(kb_import_markdown(f->w, "i.md", no_id, strlen(no_id), &st, &err), -KEFU_EINVAL);
 	assert_string_equal(err.field, "id");
+	/* text but no "## " article (other headings) is an error naming the first such line, not a
+	 * silent import of nothing; an empty export (its title only) still reads as no articles */
+	const char *h3 = "# 手册\n\n### 退款\n\n- id: a\n- kind: faq\n\n答\n";
+	assert_int_equal(kb_import_markdown(f->w, "h.md", h3, strlen(h3), &st, &err), -KEFU_EINVAL);
+	assert_non_null(strstr(err.msg, "h.md:3:"));
+	assert_non_null(strstr(err.msg, "no article"));
+	const char *empty = "# 知识库 / Knowledge base\n\n";
+	assert_int_equal(kb_import_markdown(f->w, "e.md", empty, strlen(empty), &st, &err), 0);
+	assert_int_equal(st.lines, 0);
 	int64_t n = -1;
 	assert_int_equal(store_kb_count(f->k, &n, &err), 0);
 	assert_int_equal(n, 0);
