@@ -2,12 +2,18 @@
 #include "base/utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 bool utf8_valid(const char *str, size_t n, size_t *bad_at)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < n) {
+		uint64_t w; /* eight ASCII bytes at a time */
+		if (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+			i += 8;
+			continue;
+		}
 		unsigned c = s[i];
 		if (c < 0x80) {
 			i++;

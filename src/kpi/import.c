@@ -262,6 +262,7 @@ struct ent {
 	int64_t seq; /* sessions: last message seq assigned */
 	int64_t start_ms; /* sessions: start */
 	bool seq_init; /* sessions: seq holds the store's last_seq (or 0) */
+	int64_t seq_written; /* sessions new to the store: the last_seq their row was inserted with */
 	const char *line_p; /* the defining line (file ids) */
 	size_t line_n;
 };
@@ -279,6 +280,7 @@ struct ctx {
 	size_t len;
 	struct idset sets[ASSESS_KINDS];
 	struct idset psets[PEOPLE_KINDS]; /* ids of the people kinds (people_of) */
+	struct idset msgs; /* per session id as written in message lines: their count (ent.seq) */
 	bool ppresent[PEOPLE_KINDS]; /* people kinds with stored rows at the start */
 	struct guard_scratch *gs; /* the compliance guard over imported agent messages, or NULL */
 	struct buf gdata; /* guard.hit payload */
@@ -288,6 +290,7 @@ struct ctx {
 	char **store_ids; /* copies of ids found in the store (freed at the end) */
 	size_t n_store_ids, cap_store_ids;
 	int64_t min_ms, max_ms; /* time span of the file */
+	bool days_done; /* the first pass saw every time: the second does not collect them again */
 	int64_t *days; /* local days of the file's times (consecutive repeats dropped), for mark_days */
 	size_t n_days, cap_days;
 	bool present[ASSESS_KINDS]; /* kinds with stored rows at the start (else no store lookups) */
@@ -384,6 +387,12 @@ static bool enum_has(const char *list, const char *s, size_t n)
 static int ticket_check(struct ctx *c, int64_t line, int k, const struct val *v, struct tkpi_step_in *out,
 			size_t *n);
 
+/* name (NUL-terminated) equals the n bytes at p */
+static inline bool name_is(const char *name, const char *p, size_t n)
+{
+	return n > 0 && name[0] == p[0] && strncmp(name, p, n) == 0 && name[n] == '\0';
+}
+
 /* Parses and checks one line: *kind and v[] (indexed like the kind's fdef). */
 static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int *kind, struct val *v)
 {
@@ -400,9 +409,8 @@ static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int 
 	if (f[0].type != JSONL_STR || f[0].escaped)
 		return fail(c, line, "kind", "not a kind name");
 	int k = -1;
-	for (int i = 0; i < K_COUNT; i++)
-		if (strlen(kind_names[i]) == f[0].raw_len - 2 &&
-		    memcmp(kind_names[i], f[0].raw + 1, f[0].raw_len - 2) == 0)
+	for (int i = 0; i < K_COUNT && k < 0; i++)
+		if (name_is(kind_names[i], f[0].raw + 1, f[0].raw_len - 2))
 			k = i;
 	if (k < 0)
 		return fail(c, line, "kind", "unknown kind %.*s",
@@ -417,9 +425,10 @@ static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int 
 	buf_reserve(&c->scratch, n + 1); /* decoded text is never longer than the line: no realloc */
 	for (int i = 1; i < nf; i++) {
 		int d = -1;
-		for (int j = 0; j < nd; j++)
-			if (strlen(defs[j].name) == f[i].key_len &&
-			    memcmp(defs[j].name, f[i].key, f[i].key_len) == 0)
+		if (i - 1 < nd && name_is(defs[i - 1].name, f[i].key, f[i].key_len))
+			d = i - 1; /* fields in table order (as kefu demo writes them) */
+		for (int j = 0; j < nd && d < 0; j++)
+			if (name_is(defs[j].name, f[i].key, f[i].key_len))
 				d = j;
 		if (d < 0) {
 			char key[48];
@@ -458,6 +467,8 @@ static int parse_line(struct ctx *c, const char *s, size_t n, int64_t line, int 
 			if (fd->t == F_TIME) {
 				if (clock_parse_rfc3339(x->s.p, x->s.n, &x->i) < 0)
 					return fail(c, line, fd->name, "not an RFC 3339 time with offset");
+				if (c->days_done)
+					break;
 				if (x->i < c->min_ms)
 					c->min_ms = x->i;
 				if (x->i > c->max_ms)
@@ -626,6 +637,17 @@ static int pass1(struct ctx *c, struct kpi_import_stats *st)
 			return r;
 		st->lines++;
 		st->read[k]++;
+		if (k == K_MESSAGE &&
+		    !(v[0].s.p >= c->scratch.data && v[0].s.p < c->scratch.data + c->scratch.cap)) {
+			/* the messages of each session (an escaped reference is not counted: its
+			 * session then gets its last_seq by an update after the messages) */
+			uint32_t h = hash_bytes(v[0].s.p, v[0].s.n);
+			struct ent *m = set_find(&c->msgs, v[0].s.p, v[0].s.n, h);
+			if (!m)
+				m = set_add(&c->msgs, v[0].s.p, v[0].s.n, h);
+			m->seq++;
+			continue;
+		}
 		struct idset *set = id_set(c, k);
 		if (!set)
 			continue;
@@ -1048,6 +1070,7 @@ static int put(struct ctx *c, int k, const struct val *v, int64_t seq)
 		return assess_store_put_customer(c->a, &r, c->err);
 	case K_SESSION:
 		r.id = S(0), r.channel = S(1), r.customer = S(2), r.agent = S(3), r.at_ms = v[4].i;
+		r.seq = seq; /* last_seq */
 		r.end_ms = v[5].present ? v[5].i : -1;
 		r.category = S(6), r.complex = B(7);
 		return assess_store_put_session(c->a, &r, c->err);
@@ -1141,6 +1164,7 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 				sess = e;
 		}
 		struct idset *set = id_set(c, k);
+		struct ent *self = NULL;
 		if (set) {
 			struct ent *e = set_find(set, v[0].s.p, v[0].s.n, hash_bytes(v[0].s.p, v[0].s.n));
 			if (!e || e->line != it.no)
@@ -1149,8 +1173,13 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 				return r;
 			if (r == 0)
 				continue; /* identical to the stored record: no-op */
+			self = e;
 		}
 		int64_t seq = 0;
+		if (k == K_SESSION) { /* a new session: inserted with the last_seq its file messages get */
+			struct ent *m = set_find(&c->msgs, v[0].s.p, v[0].s.n, self->hash);
+			seq = m ? m->seq : 0;
+		}
 		if (k == K_MESSAGE) {
 			if (!sess) /* cannot happen: session is a required reference */
 				return fail(c, it.no, "session", "missing");
@@ -1171,6 +1200,13 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 		}
 		if ((r = put(c, k, v, seq)) < 0)
 			return r;
+		if (k == K_SESSION) { /* no stored row before: its messages count from 1 */
+			if (!self->seq_init) {
+				self->seq = 0;
+				self->seq_init = true;
+			}
+			self->seq_written = seq;
+		}
 		if (k == K_MESSAGE && c->gs && (r = scan_message(c, v, seq)) < 0)
 			return r;
 		st->stored[k]++;
@@ -1179,7 +1215,7 @@ static int pass2(struct ctx *c, struct kpi_import_stats *st)
 	struct idset *ss = &c->sets[ASSESS_SESSION];
 	for (size_t i = 0; i < ss->cap; i++) {
 		struct ent *e = &ss->v[i];
-		if (e->id && e->seq_init && e->seq > 0) {
+		if (e->id && e->seq_init && e->seq > 0 && e->seq != e->seq_written) {
 			int r = assess_store_set_last_seq(c->a, e->id, e->len, e->seq, c->err);
 			if (r < 0)
 				return r;
@@ -1271,6 +1307,7 @@ int kpi_import_buffer(struct assess_store *a, const struct kpi_rules *r, const c
 		rc = assess_store_indexes_defer(a, "orders", err);
 	if (rc == 0 && !c.present[ASSESS_COMPLAINT])
 		rc = assess_store_indexes_defer(a, "complaints", err);
+	c.days_done = true;
 	if (rc == 0)
 		rc = pass2(&c, st);
 	if (rc == 0)
@@ -1308,6 +1345,7 @@ out:
 		free(c.sets[i].v);
 	for (int i = 0; i < PEOPLE_KINDS; i++)
 		free(c.psets[i].v);
+	free(c.msgs.v);
 	if (c.gs)
 		guard_scratch_free(c.gs);
 	buf_free(&c.gdata);

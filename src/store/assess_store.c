@@ -106,7 +106,7 @@ static const char *const astmt_sql[A_COUNT] = {
     /* an imported session without end is never live: state 'imported' keeps it out of chat */
     [A_SESSION] = "INSERT INTO sessions(id, channel, customer, visitor, category, state, agent, priority, "
 		  "opened_ms, closed_ms, last_seq, complex) VALUES (?1, ?2, ?3, 0, ?4, "
-		  "CASE WHEN ?6 IS NULL THEN 'imported' ELSE 'closed' END, ?5, 0, ?7, ?6, 0, ?8)",
+		  "CASE WHEN ?6 IS NULL THEN 'imported' ELSE 'closed' END, ?5, 0, ?7, ?6, ?9, ?8)",
     [A_MESSAGE] =
 	"INSERT INTO messages(session, seq, at_ms, sender, agent, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [A_LAST_SEQ] = "UPDATE sessions SET last_seq = max(last_seq, ?2) WHERE id = ?1",
@@ -523,6 +523,7 @@ int assess_store_put_session(struct assess_store *a, const struct assess_rec *r,
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_int64(st, 7, r->at_ms);
 	bind_b(st, 8, r->complex);
+	sqlite3_bind_int64(st, 9, r->seq); /* last_seq: the file's messages of a new session, else 0 */
 	return run(a, A_SESSION, "session insert", err);
 }
 

@@ -83,7 +83,7 @@ struct assess_rec {
 	struct assess_str session, from, text; /* message, rating, complaint */
 	struct assess_str order; /* complaint */
 	int64_t at_ms, end_ms, to_ms; /* start/at; end (-1 absent); presence to */
-	int64_t score, seq;
+	int64_t score, seq; /* seq: message seq; session: its last_seq at insert */
 	int complex, solved, new_product, recommended, escalated;
 	bool has_amount; /* order */
 	bool amount_is_int;
