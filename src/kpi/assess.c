@@ -242,12 +242,16 @@ int kpi_assess(struct assess_store *a, const struct kpi_rules *r, const struct k
 		json_t *ms = json_object();
 		for (int m = 0; m < KPI_METRIC_COUNT; m++) {
 			const struct kpi_metric_def *d = kpi_metric_def(m);
-			json_object_set_new(
-			    ms, d->id,
-			    json_pack("{s:o,s:s,s:f,s:o,s:f,s:I}", "value",
-				      num_or_null(x->v[m].null, x->v[m].value), "unit", d->unit, "target",
-				      x->target[m], "score", num_or_null(x->v[m].null, x->s[m]), "weight",
-				      round(x->w[m] * 1e6) / 1e6, "n", (json_int_t)x->v[m].n));
+			/* built member by member: json_pack's format parsing was a quarter of a month's
+			 * assessment (500 agents x every metric) */
+			json_t *o = json_object();
+			json_object_set_new_nocheck(o, "value", num_or_null(x->v[m].null, x->v[m].value));
+			json_object_set_new_nocheck(o, "unit", json_string(d->unit));
+			json_object_set_new_nocheck(o, "target", json_real(x->target[m]));
+			json_object_set_new_nocheck(o, "score", num_or_null(x->v[m].null, x->s[m]));
+			json_object_set_new_nocheck(o, "weight", json_real(round(x->w[m] * 1e6) / 1e6));
+			json_object_set_new_nocheck(o, "n", json_integer((json_int_t)x->v[m].n));
+			json_object_set_new_nocheck(ms, d->id, o);
 		}
 		json_t *results = json_array();
 		if (is_month(period) && i < TOP_BONUS && x->g->sum.sessions > 0)

@@ -108,7 +108,10 @@ int kpi_people_period(struct assess_store *a, int64_t day_from, int64_t day_to, 
 		      struct kefu_err *err)
 {
 	struct period_ctx p = {.g = g};
-	int rc = people_store_period(assess_store_people(a), day_from, day_to, period_cb, &p, err);
+	bool kept = false;
+	int rc = assess_store_span_kept(a, day_from, day_to, &kept, err);
+	if (rc == 0)
+		rc = people_store_period(assess_store_people(a), day_from, day_to, kept, period_cb, &p, err);
 	int64_t months = month_index(day_to) - month_index(day_from) + 1;
 	for (size_t i = 0; i < g->n; i++) {
 		g->v[i].people.months = months;

@@ -77,6 +77,12 @@ enum astmt {
 	A_SPAN_GET,
 	A_CLEAR_SPANS,
 	A_CLEAR_SPANC,
+	A_PSPAN_DROP,
+	A_TSPAN_DROP,
+	A_PSPAN_PUT,
+	A_TSPAN_PUT,
+	A_CLEAR_PSPAN,
+	A_CLEAR_TSPAN,
 	A_COUNT
 };
 
@@ -211,6 +217,21 @@ static const char *const astmt_sql[A_COUNT] = {
 	"WHERE day_from = ?1 AND day_to = ?2",
     [A_CLEAR_SPANS] = "DELETE FROM kpi_spans",
     [A_CLEAR_SPANC] = "DELETE FROM kpi_span_agents",
+    /* 011_kpi_month_sums: the people and ticket day rows of a kept month, summed per agent */
+    [A_PSPAN_DROP] = "DELETE FROM kpi_people_span WHERE day_from = ?1 AND day_to = ?2",
+    [A_TSPAN_DROP] = "DELETE FROM kpi_ticket_span WHERE day_from = ?1 AND day_to = ?2",
+    [A_PSPAN_PUT] =
+	"INSERT INTO kpi_people_span SELECT ?1, ?2, agent, sum(viol), sum(viol_blocked), sum(security), "
+	"sum(viol_sessions), sum(exam_n), sum(exam_pass), sum(np_exam_n), sum(np_exam_pass), sum(contrib), "
+	"sum(contrib_any), sum(cited), sum(cited_any), sum(collab_n), sum(collab_sat), sum(qa_n), "
+	"sum(qa_sum), sum(peer_n), sum(peer_sum), sum(self_n), sum(self_sum) "
+	"FROM kpi_people_daily WHERE day >= ?1 AND day <= ?2 GROUP BY agent",
+    [A_TSPAN_PUT] = "INSERT INTO kpi_ticket_span SELECT ?1, ?2, agent, sum(k11_n), sum(k11_in), sum(k27_n), "
+		    "sum(k27_in), sum(k28_n), sum(k28_in), sum(k29_n), sum(k29_sum_ms), sum(k33_n), "
+		    "sum(k33_ok), sum(k34_req), sum(k34_filled) "
+		    "FROM kpi_ticket_daily WHERE day >= ?1 AND day <= ?2 GROUP BY agent",
+    [A_CLEAR_PSPAN] = "DELETE FROM kpi_people_span",
+    [A_CLEAR_TSPAN] = "DELETE FROM kpi_ticket_span",
 };
 
 struct assess_store {
@@ -787,9 +808,24 @@ int assess_store_day_clear(struct assess_store *a, int64_t day, struct kefu_err 
 	return run(a, A_SPANC_DROP_DAY, "span customers clear", err);
 }
 
+int assess_store_span_kept(struct assess_store *a, int64_t day_from, int64_t day_to, bool *kept,
+			   struct kefu_err *err)
+{
+	sqlite3_stmt *st = a->st[A_SPAN_HAS];
+	sqlite3_bind_int64(st, 1, day_from);
+	sqlite3_bind_int64(st, 2, day_to);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return KEFU_ERR(err, KEFU_ESTORE, "sqlite", "span kept: %s", sqlite3_errmsg(a->db));
+	*kept = rc == SQLITE_ROW;
+	return 0;
+}
+
 int assess_store_span_put(struct assess_store *a, int64_t day_from, int64_t day_to, struct kefu_err *err)
 {
-	static const enum astmt seq[] = {A_SPAN_DROP, A_SPANC_DROP, A_SPANC_PUT, A_SPAN_PUT};
+	static const enum astmt seq[] = {A_SPAN_DROP, A_SPANC_DROP, A_PSPAN_DROP, A_TSPAN_DROP,
+					 A_SPANC_PUT, A_PSPAN_PUT,  A_TSPAN_PUT,  A_SPAN_PUT};
 	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
 		sqlite3_bind_int64(a->st[seq[i]], 1, day_from);
 		sqlite3_bind_int64(a->st[seq[i]], 2, day_to);
@@ -891,6 +927,10 @@ int assess_store_rollups_clear(struct assess_store *a, struct kefu_err *err)
 		r = run(a, A_CLEAR_SPANS, "spans clear", err);
 	if (r == 0)
 		r = run(a, A_CLEAR_SPANC, "span customers clear", err);
+	if (r == 0)
+		r = run(a, A_CLEAR_PSPAN, "people spans clear", err);
+	if (r == 0)
+		r = run(a, A_CLEAR_TSPAN, "ticket spans clear", err);
 	return r;
 }
 

@@ -179,6 +179,10 @@ int assess_store_customer_day_put(struct assess_store *a, const char *agent, int
  * days, the K-26 distinct-customer counts; 005_assess_spans); assess_store_period() then reads them
  * instead of the day rows when asked for exactly that span. */
 int assess_store_span_put(struct assess_store *a, int64_t day_from, int64_t day_to, struct kefu_err *err);
+/* Whether the rollup keeps [day_from, day_to] as a span (a calendar month, 005 and 011): its sums per
+ * agent are then read from the span tables instead of summed from the day rows. */
+int assess_store_span_kept(struct assess_store *a, int64_t day_from, int64_t day_to, bool *kept,
+			   struct kefu_err *err);
 /* Marks a day stale / lists stale days (ascending; caller frees *days) / clears them all. */
 int assess_store_dirty_mark(struct assess_store *a, int64_t day, struct kefu_err *err);
 int assess_store_dirty_list(struct assess_store *a, int64_t **days, size_t *n, struct kefu_err *err);

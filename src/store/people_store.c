@@ -38,6 +38,7 @@ enum pstmt {
 	S_CLEAR,
 	S_SPAN,
 	S_PERIOD,
+	S_PERIOD_KEPT,
 	S_E_VIOL,
 	S_E_VSESS,
 	S_E_EXAM,
@@ -125,6 +126,11 @@ static const char *const sql[S_COUNT] = {
 	"sum(cited), sum(cited_any), sum(collab_n), sum(collab_sat), sum(qa_n), sum(qa_sum), "
 	"sum(peer_n), sum(peer_sum), sum(self_n), sum(self_sum) FROM kpi_people_daily "
 	"WHERE day >= ?1 AND day <= ?2 GROUP BY agent ORDER BY agent",
+    /* a month the rollup keeps (011_kpi_month_sums): the same sums, one row per agent */
+    [S_PERIOD_KEPT] = "SELECT agent, viol, viol_blocked, security, viol_sessions, exam_n, exam_pass, "
+		      "np_exam_n, np_exam_pass, contrib, contrib_any, cited, cited_any, collab_n, "
+		      "collab_sat, qa_n, qa_sum, peer_n, peer_sum, self_n, self_sum "
+		      "FROM kpi_people_span WHERE day_from = ?1 AND day_to = ?2 ORDER BY agent",
     /* explain: ?1, ?2 the period's bounds, ?3 the agent, ?4 a filter */
     [S_E_VIOL] = "SELECT v.session, s.opened_ms start, v.seq, v.at_ms at, v.delivered, v.security, v.rules "
 		 "FROM sessions s JOIN kpi_violations v ON v.session = s.id WHERE " IN_DAY(
@@ -420,11 +426,11 @@ int people_store_time_span(struct people_store *ps, int64_t *min_ms, int64_t *ma
 	return 0;
 }
 
-int people_store_period(struct people_store *ps, int64_t day_from, int64_t day_to,
+int people_store_period(struct people_store *ps, int64_t day_from, int64_t day_to, bool kept,
 			void (*fn)(void *arg, const char *agent, const int64_t v[PC_COUNT]), void *arg,
 			struct kefu_err *err)
 {
-	sqlite3_stmt *st = ps->st[S_PERIOD];
+	sqlite3_stmt *st = ps->st[kept ? S_PERIOD_KEPT : S_PERIOD];
 	sqlite3_bind_int64(st, 1, day_from);
 	sqlite3_bind_int64(st, 2, day_to);
 	int rc;

@@ -95,8 +95,9 @@ int people_store_clear(struct people_store *ps, struct kefu_err *err);
 /* The first and last time of any record of these kinds (violations follow their sessions). */
 int people_store_time_span(struct people_store *ps, int64_t *min_ms, int64_t *max_ms, bool *any,
 			   struct kefu_err *err);
-/* Calls fn for every agent with rows in local days [day_from, day_to], with the column sums. */
-int people_store_period(struct people_store *ps, int64_t day_from, int64_t day_to,
+/* Calls fn for every agent with rows in local days [day_from, day_to], with the column sums; kept:
+ * the span is a month the rollup keeps (assess_store_span_kept), read from its sums. */
+int people_store_period(struct people_store *ps, int64_t day_from, int64_t day_to, bool kept,
 			void (*fn)(void *arg, const char *agent, const int64_t v[PC_COUNT]), void *arg,
 			struct kefu_err *err);
 

@@ -325,11 +325,18 @@ int tkpi_store_period(struct assess_store *a, int64_t day_from, int64_t day_to,
 {
 	sqlite3 *db = assess_store__db(a);
 	sqlite3_stmt *st;
-	int r =
-	    prep(db,
-		 "SELECT agent, sum(k11_n), sum(k11_in), sum(k27_n), sum(k27_in), sum(k28_n), sum(k28_in), "
-		 "sum(k29_n), sum(k29_sum_ms), sum(k33_n), sum(k33_ok), sum(k34_req), sum(k34_filled) "
-		 "FROM kpi_ticket_daily WHERE day >= ?1 AND day <= ?2 GROUP BY agent ORDER BY agent",
+	bool kept = false; /* a month the rollup keeps (011_kpi_month_sums): one row per agent */
+	int r = assess_store_span_kept(a, day_from, day_to, &kept, err);
+	if (r < 0)
+		return r;
+	r = prep(db,
+		 kept ? "SELECT agent, k11_n, k11_in, k27_n, k27_in, k28_n, k28_in, k29_n, k29_sum_ms, "
+			"k33_n, k33_ok, k34_req, k34_filled FROM kpi_ticket_span "
+			"WHERE day_from = ?1 AND day_to = ?2 ORDER BY agent"
+		      : "SELECT agent, sum(k11_n), sum(k11_in), sum(k27_n), sum(k27_in), sum(k28_n), "
+			"sum(k28_in), sum(k29_n), sum(k29_sum_ms), sum(k33_n), sum(k33_ok), sum(k34_req), "
+			"sum(k34_filled) FROM kpi_ticket_daily WHERE day >= ?1 AND day <= ?2 GROUP BY agent "
+			"ORDER BY agent",
 		 &st, err);
 	if (r < 0)
 		return r;

@@ -273,6 +273,16 @@ static void demo_rollups_kept_current_equal_a_rebuild(void **state)
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), 6); /* 2026-10 is kept, one row per agent */
 	sqlite3_finalize(q);
+	/* and so are its people and ticket sums (011_kpi_month_sums), which the equality below covers */
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+			       "SELECT (SELECT count(*) FROM kpi_people_span WHERE day_from = 20727), "
+			       "(SELECT count(*) FROM kpi_ticket_span WHERE day_from = 20727)",
+			       -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_true(sqlite3_column_int(q, 0) > 0 && sqlite3_column_int(q, 1) > 0);
+	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_exec(db, "DELETE FROM kpi_spans", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	json_t *days = NULL;
