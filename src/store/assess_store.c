@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/map.h"
 #include "base/mem.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -183,9 +184,10 @@ static const char *const astmt_sql[A_COUNT] = {
 	"sum(new_n), sum(new_conv), sum(rv_n), sum(rv_conv), sum(complaints), sum(escalated), "
 	"sum(online_ms), sum(online_ms > 0) FROM kpi_daily WHERE day >= ?1 AND day <= ?2 "
 	"GROUP BY agent",
-    [A_PERIOD_CUST] = "SELECT agent, count(*), sum(rep) FROM (SELECT agent, customer, max(repurchased) rep "
-		      "FROM kpi_customer_day WHERE day >= ?1 AND day <= ?2 GROUP BY agent, customer) "
-		      "GROUP BY agent",
+    /* one agent's customer days in order of the key: assess_store_period counts the distinct
+     * customers in C (a GROUP BY over the whole period sorted every row: ~2.5 us a row) */
+    [A_PERIOD_CUST] = "SELECT customer, repurchased FROM kpi_customer_day "
+		      "WHERE agent = ?1 AND day >= ?2 AND day <= ?3",
     /* which id'd kinds have any stored row (agent: kpi_agents or users) */
     [A_PRESENT] = "SELECT EXISTS (SELECT 1 FROM kpi_agents) OR EXISTS (SELECT 1 FROM users), "
 		  "EXISTS (SELECT 1 FROM customers), EXISTS (SELECT 1 FROM sessions), "
@@ -1023,17 +1025,31 @@ int assess_store_period(struct assess_store *a, int64_t day_from, int64_t day_to
 		return 0;
 	}
 	qsort(out->v, out->n, sizeof *out->v, agent_cmp);
+	/* K-26 over a span the rollup does not keep: an agent's distinct customers, and of those the
+	 * ones repurchased after any of their days (value 1 = served, 2 = repurchased) */
 	st = a->st[A_PERIOD_CUST];
-	sqlite3_bind_int64(st, 1, day_from);
-	sqlite3_bind_int64(st, 2, day_to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct assess_agent *x = agent_find(out, (const char *)sqlite3_column_text(st, 0));
-		if (!x)
-			continue;
-		x->served = sqlite3_column_int64(st, 1);
-		x->repurchased = sqlite3_column_int64(st, 2);
+	rc = SQLITE_DONE;
+	for (size_t i = 0; i < out->n && rc == SQLITE_DONE; i++) {
+		struct assess_agent *x = &out->v[i];
+		struct map seen;
+		map_init(&seen);
+		sqlite3_bind_text(st, 1, x->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, day_from);
+		sqlite3_bind_int64(st, 3, day_to);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *c = (const char *)sqlite3_column_text(st, 0);
+			bool rep = sqlite3_column_int(st, 1) != 0;
+			uintptr_t had = (uintptr_t)map_get(&seen, c ? c : "");
+			if (!had)
+				x->served++;
+			if (rep && had != 2)
+				x->repurchased++;
+			if (!had || (rep && had != 2))
+				map_put(&seen, c ? c : "", (void *)(uintptr_t)(rep ? 2 : 1));
+		}
+		sqlite3_reset(st);
+		map_free(&seen);
 	}
-	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	return 0;
