@@ -4,6 +4,7 @@
  * mail.h; anything malformed is refused with the header or part that is wrong. */
 #include "ticket/mail.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
@@ -642,14 +643,26 @@ int mail_parse(const char *raw, size_t len, struct mail_msg *out, struct kefu_er
 	const char *irt = hdr_get(&h, "In-Reply-To");
 	if (irt && (msg_id(irt, out->in_reply_to, "in_reply_to", err, &r), r < 0))
 		goto done;
+	/* References: the newest MAIL_REFS_MAX ids (a long thread's newest are the ones that thread),
+	 * read into a ring and put back oldest first */
 	const char *refs = hdr_get(&h, "References");
-	for (const char *p = refs; p && out->nrefs < MAIL_REFS_MAX;) {
-		p = msg_id(p, out->refs[out->nrefs], "references", err, &r);
+	size_t total = 0;
+	for (const char *p = refs; p;) {
+		p = msg_id(p, out->refs[total % MAIL_REFS_MAX], "references", err, &r);
 		if (r < 0)
 			goto done;
 		if (!p)
 			break;
-		out->nrefs++;
+		total++;
+	}
+	out->nrefs = total < MAIL_REFS_MAX ? (int)total : MAIL_REFS_MAX;
+	if (total > MAIL_REFS_MAX) {
+		static_assert(sizeof out->refs == MAIL_REFS_MAX * (MAIL_ID_MAX + 1), "refs is one block");
+		char(*tmp)[MAIL_ID_MAX + 1] = xmalloc(sizeof out->refs);
+		for (size_t i = 0; i < MAIL_REFS_MAX; i++)
+			memcpy(tmp[i], out->refs[(total + i) % MAIL_REFS_MAX], MAIL_ID_MAX + 1);
+		memcpy(out->refs, tmp, sizeof out->refs);
+		free(tmp);
 	}
 	const char *subj = hdr_get(&h, "Subject");
 	if (subj && decode_words(subj, &sb) < 0) {

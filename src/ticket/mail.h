@@ -15,7 +15,7 @@
 #define MAIL_SUBJECT_MAX 998 /* bytes of the decoded subject */
 #define MAIL_ADDR_MAX 254 /* bytes of an address (RFC 5321 path limit) */
 #define MAIL_ID_MAX 250 /* bytes of a Message-ID without the angle brackets */
-#define MAIL_REFS_MAX 32 /* Message-IDs kept from References */
+#define MAIL_REFS_MAX 32 /* Message-IDs kept from References (the newest) */
 
 struct mail_msg {
 	char from[MAIL_ADDR_MAX + 1]; /* addr-spec, lower case */
@@ -24,7 +24,7 @@ struct mail_msg {
 	char *body; /* UTF-8 text, LF line ends, owned, may be "" (not both empty) */
 	char message_id[MAIL_ID_MAX + 1]; /* without <> */
 	char in_reply_to[MAIL_ID_MAX + 1]; /* "" when none */
-	char refs[MAIL_REFS_MAX][MAIL_ID_MAX + 1]; /* References, oldest first */
+	char refs[MAIL_REFS_MAX][MAIL_ID_MAX + 1]; /* the newest References, oldest first */
 	int nrefs;
 };
 

@@ -209,6 +209,28 @@ static void a_decoded_line_break_never_leaves_the_subject_line(void **state)
 	mail_msg_clear(&m);
 }
 
+/* A References header longer than MAIL_REFS_MAX ids keeps the newest ones (they thread the reply:
+ * a long conversation's ticket mail is near the end), oldest first. */
+static void a_long_references_header_keeps_the_newest_ids(void **state)
+{
+	char raw[4096];
+	int k = snprintf(raw, sizeof raw, "From: a@b.example\nMessage-ID: <lr@x>\nSubject: s\nReferences:");
+	for (int i = 1; i <= 40; i++)
+		k += snprintf(raw + k, sizeof raw - (size_t)k, " <r%d@x>", i);
+	snprintf(raw + k, sizeof raw - (size_t)k, "\n\nbody\n");
+	struct mail_msg m;
+	parse_ok(raw, &m);
+	assert_int_equal(m.nrefs, MAIL_REFS_MAX);
+	assert_string_equal(m.refs[0], "r9@x");
+	assert_string_equal(m.refs[MAIL_REFS_MAX - 1], "r40@x");
+	for (int i = 0; i < MAIL_REFS_MAX; i++) {
+		char want[16];
+		snprintf(want, sizeof want, "r%d@x", i + 9);
+		assert_string_equal(m.refs[i], want);
+	}
+	mail_msg_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(malformed_mail_is_refused_naming_the_field),
 	    cmocka_unit_test(a_decoded_text_over_the_cap_is_a_limit_in_any_part),
 	    cmocka_unit_test(a_decoded_line_break_never_leaves_the_subject_line),
+	    cmocka_unit_test(a_long_references_header_keeps_the_newest_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
