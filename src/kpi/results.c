@@ -32,6 +32,10 @@ void kpi_results_policy_default(struct kpi_results_policy *p)
 	snprintf(p->review_grade, sizeof p->review_grade, "fail");
 	p->max_suggestions = 3;
 	p->below_score = 80;
+	p->pool_per_agent = 500;
+	p->pool_goal_score = 80;
+	p->pool_min_factor = 0;
+	p->pool_max_factor = 1.5;
 }
 
 static int num(json_t *o, const char *key, const char *where, double lo, double hi, double *out,
@@ -164,6 +168,19 @@ int kpi_results_policy_parse(const char *text, size_t len, struct kpi_results_po
 		if (rc == 0)
 			rc = str(x, "review_grade", "annual", p->review_grade, sizeof p->review_grade, err);
 	}
+	if (rc == 0 && (x = json_object_get(root, "team_pool"))) {
+		rc = num(x, "per_agent", "team_pool", 0, 1e7, &p->pool_per_agent, err);
+		if (rc == 0)
+			rc = num(x, "goal_score", "team_pool", 1, 100, &p->pool_goal_score, err);
+		if (rc == 0)
+			rc = num(x, "min_factor", "team_pool", 0, 10, &p->pool_min_factor, err);
+		if (rc == 0)
+			rc = num(x, "max_factor", "team_pool", 0, 10, &p->pool_max_factor, err);
+		if (rc == 0 && p->pool_min_factor > p->pool_max_factor)
+			rc = KEFU_ERR(err, KEFU_EINVAL, "team_pool.min_factor",
+				      "team_pool: min_factor %g is above max_factor %g", p->pool_min_factor,
+				      p->pool_max_factor);
+	}
 	if (rc == 0 && (x = json_object_get(root, "training")))
 		rc = parse_courses(x, p, err);
 	json_decref(root);
@@ -209,6 +226,14 @@ void kpi_pay_month(const struct kpi_results_policy *p, const char *post, bool to
 	out->base = cents(monthly * p->base_share);
 	out->performance = cents(monthly * p->performance_share);
 	out->bonus = top ? cents(out->performance * p->top_share) : 0;
+}
+
+double kpi_team_pool(const struct kpi_results_policy *p, int n, double mean_score, double *factor)
+{
+	double f = p->pool_goal_score > 0 ? mean_score / p->pool_goal_score : 0;
+	f = f < p->pool_min_factor ? p->pool_min_factor : f > p->pool_max_factor ? p->pool_max_factor : f;
+	*factor = round(f * 1e4) / 1e4;
+	return n > 0 ? cents(p->pool_per_agent * n * *factor) : 0;
 }
 
 bool kpi_grades_run(const char *const *grades, int n, int need, const char *grade)
@@ -422,6 +447,90 @@ static bool same_results(const json_t *a, const json_t *b)
 	return same;
 }
 
+/* A-8 monthly team pools: "team_pools" [{team, agents, mean_score, goal_score, factor, pool}] by
+ * team, and each assessed agent's "team_pool_share" = pool × own score / the team's score sum
+ * (equal shares when that sum is 0). Agents without a scored metric take no part. */
+static void team_pools(const struct kpi_results_policy *p, json_t *res)
+{
+	json_t *teams = json_object(); /* team → [n, score sum] */
+	size_t i;
+	json_t *ag;
+	json_array_foreach(json_object_get(res, "agents"), i, ag)
+	{
+		const char *team = json_string_value(json_object_get(ag, "team"));
+		if (!team || !assessed(ag))
+			continue;
+		json_t *t = json_object_get(teams, team);
+		if (!t) {
+			t = json_pack("[i,f]", 0, 0.0);
+			json_object_set_new(teams, team, t);
+		}
+		json_array_set_new(t, 0, json_integer(json_integer_value(json_array_get(t, 0)) + 1));
+		json_array_set_new(t, 1,
+				   json_real(json_real_value(json_array_get(t, 1)) +
+					     json_number_value(json_object_get(ag, "score"))));
+	}
+	json_t *out = json_array();
+	const char **names = calloc(json_object_size(teams) + 1, sizeof *names);
+	size_t n = 0;
+	const char *k;
+	json_t *t;
+	json_object_foreach(teams, k, t)
+	{
+		if (names)
+			names[n++] = k;
+	}
+	if (names)
+		qsort(names, n, sizeof *names, by_str);
+	for (size_t j = 0; j < n; j++) {
+		t = json_object_get(teams, names[j]);
+		int members = (int)json_integer_value(json_array_get(t, 0));
+		double sum = json_real_value(json_array_get(t, 1)), factor = 0;
+		double mean = members ? sum / members : 0;
+		double pool = kpi_team_pool(p, members, mean, &factor);
+		json_array_append_new(out,
+				      json_pack("{s:s,s:i,s:f,s:f,s:f,s:f}", "team", names[j], "agents",
+						members, "mean_score", round(mean * 10) / 10, "goal_score",
+						p->pool_goal_score, "factor", factor, "pool", pool));
+		json_array_append_new(t, json_real(pool));
+	}
+	free(names);
+	/* shares in whole cents, rounded down; the cents left go one each to the team's best scores
+	 * (agents are in score order), so the shares add up to the pool exactly */
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach(json_object_get(res, "agents"), i, ag)
+		{
+			const char *team = json_string_value(json_object_get(ag, "team"));
+			t = team ? json_object_get(teams, team) : NULL;
+			if (!t || !assessed(ag))
+				continue;
+			int members = (int)json_integer_value(json_array_get(t, 0));
+			double sum = json_real_value(json_array_get(t, 1));
+			int64_t pool = (int64_t)llround(json_real_value(json_array_get(t, 2)) * 100);
+			double score = json_number_value(json_object_get(ag, "score"));
+			if (pass == 0) {
+				int64_t share = (int64_t)floor(sum > 0 ? (double)pool * score / sum
+								       : (double)pool / members);
+				json_object_set_new(ag, "team_pool_share", json_integer(share));
+				if (json_array_size(t) < 4)
+					json_array_append_new(t, json_integer(pool));
+				json_array_set_new(
+				    t, 3, json_integer(json_integer_value(json_array_get(t, 3)) - share));
+			} else {
+				int64_t share = json_integer_value(json_object_get(ag, "team_pool_share"));
+				int64_t left = json_integer_value(json_array_get(t, 3));
+				if (left > 0) {
+					share++;
+					json_array_set_new(t, 3, json_integer(left - 1));
+				}
+				json_object_set_new(ag, "team_pool_share", json_real((double)share / 100));
+			}
+		}
+	}
+	json_object_set_new(res, "team_pools", out);
+	json_decref(teams);
+}
+
 /* Replaces computed results and pay with the recorded ones (A-8: a paid bonus stays as paid). */
 static void merge_recorded(json_t *res, json_t *rec, int tz_offset_min)
 {
@@ -507,6 +616,8 @@ int kpi_assess_results(struct assess_store *a, const struct kpi_rules *r, const 
 		}
 		json_object_set_new(ag, "training", kpi_training(p, ag));
 	}
+	if (rc == 0 && month)
+		team_pools(p, res);
 	json_t *rec = NULL;
 	if (rc == 0)
 		rc = assess_results_get(a, period, json_string_value(json_object_get(res, "profile")), &rec,

@@ -37,6 +37,9 @@ struct kpi_results_policy {
 	int annual_top; /* annual top N → annual_bonus_x3 */
 	double annual_months; /* the annual bonus in months of performance pay (3) */
 	char review_grade[24]; /* a year graded so → failed_year_review */
+	/* A-8 monthly team bonus pool (document 003: 月度奖金池根据团队目标浮动): per_agent × the team's
+	 * assessed agents × factor, factor = the team's mean score / goal_score within [min, max] */
+	double pool_per_agent, pool_goal_score, pool_min_factor, pool_max_factor;
 	int max_suggestions; /* */
 	double below_score; /* only metrics scoring below this are suggested */
 	int n_courses;
@@ -63,6 +66,9 @@ void kpi_pay_month(const struct kpi_results_policy *p, const char *post, bool to
 /* The history rules over grades of consecutive periods, oldest first, the last being the period
  * assessed (NULL = not assessed then): whether the last `need` are all `grade`. */
 bool kpi_grades_run(const char *const *grades, int n, int need, const char *grade);
+/* A-8 team pool of a month for a team of n assessed agents with this mean score: fills the factor
+ * and returns the pool in yuan (cents rounded). */
+double kpi_team_pool(const struct kpi_results_policy *p, int n, double mean_score, double *factor);
 /* A-9: up to max_suggestions courses for the agent's weakest scored metrics (metrics of the §5.3
  * agent object with weight > 0, a score below below_score and a course), weakest first:
  * [{"metric","score","course","course_en"}]. A new array. */

@@ -58,6 +58,9 @@ test('manager: ranking, scorecard, drill-down, TOP 10 and FRT vs CSAT', { timeou
     const cell = async (k) => Number(await card.locator(`${tid('pay-row')}[data-key="${k}"] td`).nth(1).textContent());
     assert.equal(await cell('base') + await cell('performance'), await cell('monthly'));
     assert.equal(await cell('base') * 4, await cell('performance') * 6);
+    // A-8 monthly team pool: the agent's share of it is on the card
+    await card.locator(`${tid('pay-row')}[data-key="team_pool"]`).waitFor();
+    assert.ok(await cell('team_pool') >= 0);
     await card.locator(tid('assess-training')).waitFor();
     await card.locator(`${tid('metric-row')}[data-metric="K-01"] ${tid('explain')}`).click();
     await page.locator(`${tid('assess-explain')}[data-metric="K-01"] ${tid('explain-row')}`).first().waitFor();

@@ -496,6 +496,54 @@ static void history_results_follow_the_earlier_periods(void **state)
 	fixture_free(f);
 }
 
+/* A-8 team pool (document 003: the monthly pool floats with the team's goal): per_agent × assessed
+ * agents × clamp(mean score / goal_score); shares by score, in cents adding up to the pool. */
+static void team_pool_floats_with_the_team_mean_and_shares_add_up_to_it(void **state)
+{
+	struct fx *f = fixture(NULL);
+	/* May: a1 (t1) FRT 100 s → score 0; t2: a2 FRT 5 s → 100, a3 100 s → 0; mean 50 of goal 80 */
+	json_t *may = assess(f, "2026-05");
+	json_t *pools = json_object_get(may, "team_pools");
+	assert_int_equal(json_array_size(pools), 2);
+	json_t *t1 = json_array_get(pools, 0), *t2 = json_array_get(pools, 1);
+	assert_string_equal(json_string_value(json_object_get(t1, "team")), "t1");
+	assert_near(json_number_value(json_object_get(t1, "pool")), 0);
+	assert_int_equal(json_integer_value(json_object_get(t2, "agents")), 2);
+	assert_near(json_number_value(json_object_get(t2, "factor")), 0.625);
+	assert_near(json_number_value(json_object_get(t2, "pool")), 500 * 2 * 0.625);
+	assert_near(json_number_value(json_object_get(agent(may, "a2"), "team_pool_share")), 625);
+	assert_near(json_number_value(json_object_get(agent(may, "a3"), "team_pool_share")), 0);
+	json_decref(may);
+	/* a floor of 0.5 and odd amounts: t1's pool is shared equally (score sum 0), t2's by score,
+	 * every share in whole cents and each team's shares add up to its pool exactly */
+	f->pol.pool_min_factor = 0.5;
+	f->pol.pool_per_agent = 333.33;
+	may = assess(f, "2026-05");
+	pools = json_object_get(may, "team_pools");
+	assert_near(json_number_value(json_object_get(json_array_get(pools, 0), "pool")), 166.67);
+	assert_near(json_number_value(json_object_get(agent(may, "a1"), "team_pool_share")), 166.67);
+	double t2pool = json_number_value(json_object_get(json_array_get(pools, 1), "pool"));
+	assert_near(t2pool, 416.66);
+	double a2 = json_number_value(json_object_get(agent(may, "a2"), "team_pool_share"));
+	double a3 = json_number_value(json_object_get(agent(may, "a3"), "team_pool_share"));
+	assert_int_equal(llround((a2 + a3) * 100), llround(t2pool * 100));
+	json_decref(may);
+	/* a quarter has no pool; the factor is capped */
+	json_t *q = assess(f, "2026-Q2");
+	assert_null(json_object_get(q, "team_pools"));
+	json_decref(q);
+	double factor = 0;
+	assert_near(kpi_team_pool(&f->pol, 2, 200, &factor), 999.99);
+	assert_near(factor, 1.5);
+	/* min above max is refused naming the setting */
+	struct kpi_results_policy p;
+	struct kefu_err err = {0};
+	const char *bad = "{\"team_pool\":{\"min_factor\":2,\"max_factor\":1}}";
+	assert_int_equal(kpi_results_policy_parse(bad, strlen(bad), &p, &err), -KEFU_EINVAL);
+	assert_non_null(strstr(err.msg, "min_factor"));
+	fixture_free(f);
+}
+
 static void recording_is_once_per_period_and_profile_and_wins_over_later_data(void **state)
 {
 	struct fx *f = fixture(NULL);
@@ -656,6 +704,7 @@ int main(void)
 	    cmocka_unit_test(grade_runs_need_every_period_of_the_run),
 	    cmocka_unit_test(training_suggests_courses_for_the_weakest_scored_metrics),
 	    cmocka_unit_test(history_results_follow_the_earlier_periods),
+	    cmocka_unit_test(team_pool_floats_with_the_team_mean_and_shares_add_up_to_it),
 	    cmocka_unit_test(recording_is_once_per_period_and_profile_and_wins_over_later_data),
 	    cmocka_unit_test(each_period_gets_the_numbers_of_its_own_version),
 	    cmocka_unit_test(a_trial_team_gets_the_new_version_early_and_the_others_do_not),

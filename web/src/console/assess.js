@@ -122,7 +122,8 @@ function Scorecard({ period, agent, onClose }) {
     <div class="row">
       ${agent.pay && html`<table class="small" data-testid="assess-pay">
         <thead><tr><th colspan="2">${t('assess.pay')}</th></tr></thead>
-        <tbody>${PAY_KEYS.filter((k) => k in agent.pay).map((k) => html`<tr key=${k} data-testid="pay-row" data-key=${k}><td>${t('assess.pay.' + k)}</td><td>${agent.pay[k].toFixed(2)}</td></tr>`)}</tbody>
+        <tbody>${PAY_KEYS.filter((k) => k in agent.pay).map((k) => html`<tr key=${k} data-testid="pay-row" data-key=${k}><td>${t('assess.pay.' + k)}</td><td>${agent.pay[k].toFixed(2)}</td></tr>`)}
+          ${typeof agent.team_pool_share === 'number' && html`<tr data-testid="pay-row" data-key="team_pool"><td>${t('assess.pay.team_pool')}</td><td>${agent.team_pool_share.toFixed(2)}</td></tr>`}</tbody>
       </table>`}
       <div data-testid="assess-training">
         <h3>${t('assess.training')}</h3>
