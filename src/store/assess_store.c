@@ -434,7 +434,7 @@ int assess_store_file_record(struct assess_store *a, const char *hash, const cha
 	return run(a, A_FILE_RECORD, "import_files", err);
 }
 
-static void canon_col(sqlite3_stmt *st, int i, struct buf *out)
+void store__canon_col(sqlite3_stmt *st, int i, struct buf *out)
 {
 	if (i > 0)
 		buf_append(out, "\x1f", 1);
@@ -475,7 +475,7 @@ int assess_store_canon(struct assess_store *a, enum assess_kind k, const char *i
 			n--;
 		}
 		for (int i = 0; i < n; i++)
-			canon_col(st, i, out);
+			store__canon_col(st, i, out);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/mem.h"
 #include "store/projection.h"
+#include "store/store_int.h"
 
 enum pstmt {
 	S_EVENT,
@@ -253,26 +254,6 @@ int people_store_present(struct people_store *ps, bool present[PEOPLE_KINDS], st
 	return 0;
 }
 
-/* as assess_store.c canon_col */
-static void canon_col(sqlite3_stmt *st, int i, struct buf *out)
-{
-	if (i > 0)
-		buf_append(out, "\x1f", 1);
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_NULL:
-		buf_append(out, "~", 1);
-		break;
-	case SQLITE_INTEGER:
-		buf_printf(out, "%lld", (long long)sqlite3_column_int64(st, i));
-		break;
-	case SQLITE_FLOAT:
-		buf_printf(out, "%.17g", sqlite3_column_double(st, i));
-		break;
-	default:
-		buf_append(out, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
-	}
-}
-
 int people_store_canon(struct people_store *ps, enum people_kind k, const char *id, size_t len,
 		       struct buf *out, bool *found, struct kefu_err *err)
 {
@@ -291,7 +272,7 @@ int people_store_canon(struct people_store *ps, enum people_kind k, const char *
 		*found = true;
 		/* a real column holding a whole number prints as the integer the file wrote */
 		for (int i = 0; i < sqlite3_column_count(st); i++)
-			canon_col(st, i, out);
+			store__canon_col(st, i, out);
 	} else if (rc != SQLITE_DONE) {
 		return fail_sql(ps, st, "people lookup", err);
 	}

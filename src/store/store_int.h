@@ -24,4 +24,10 @@ sqlite3 *assess_store__db(struct assess_store *a);
 struct json_t;
 int store__result_project(sqlite3 *db, const struct json_t *data, int64_t at_ms, struct kefu_err *err);
 
+/* Appends result column i of st to out in the canonical form the import compares (a 0x1f before
+ * every column but the first; NULL as "~", integers in decimal, reals as %.17g, text as stored).
+ * Shared by assess_store.c and people_store.c. */
+struct buf;
+void store__canon_col(sqlite3_stmt *st, int i, struct buf *out);
+
 #endif
