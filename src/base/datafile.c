@@ -28,6 +28,29 @@ int datafile_read(const char *path, size_t max, const char *field, char **text, 
 	return 0;
 }
 
+int datafile_load_optional(const char *dir, const char *name, size_t max, const char *field,
+			   datafile_parse_fn parse, void *ctx, struct kefu_err *err)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 1;
+	fclose(fp);
+	char *text = NULL;
+	size_t len = 0;
+	int rc = datafile_read(path, max, field, &text, &len, err);
+	if (rc == 0)
+		rc = parse(text, len, ctx, err);
+	free(text);
+	if (rc < 0 && err) {
+		char msg[sizeof err->msg];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		snprintf(err->msg, sizeof err->msg, "%.100s: %.150s", path, msg);
+	}
+	return rc;
+}
+
 const char *datafile_path(const char *env, const char *rel, char *out, size_t cap)
 {
 	const char *over = env ? getenv(env) : NULL;

@@ -16,6 +16,13 @@ int datafile_read(const char *path, size_t max, const char *field, char **text, 
 /* $env when set and non-empty (env may be NULL), else rel when it exists, else
  * $KEFU_SOURCE_DIR/rel (the build's source directory when the variable is unset). Writes into out
  * (cap bytes) and returns out. */
+/* An optional policy file: reads dir/name (at most max bytes, field as in datafile_read) and hands
+ * it to parse(text, len, ctx, err). Returns 1 when dir/name cannot be opened (the caller applies its
+ * default), 0 when parsed, or the negative code of the read or parse with err->msg prefixed by the
+ * path. */
+typedef int (*datafile_parse_fn)(const char *text, size_t len, void *ctx, struct kefu_err *err);
+int datafile_load_optional(const char *dir, const char *name, size_t max, const char *field,
+			   datafile_parse_fn parse, void *ctx, struct kefu_err *err);
 const char *datafile_path(const char *env, const char *rel, char *out, size_t cap);
 
 #endif

@@ -235,26 +235,18 @@ int kpi_definitions_parse(const char *text, size_t len, struct kpi_definitions *
 	return rc;
 }
 
+static int defs_parse(const char *text, size_t len, void *ctx, struct kefu_err *err)
+{
+	return kpi_definitions_parse(text, len, ctx, err);
+}
+
 int kpi_definitions_load(const char *dir, struct kpi_definitions *d, struct kefu_err *err)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/definitions.json", dir);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
+	int rc = datafile_load_optional(dir, "definitions.json", DEFS_MAX_BYTES, "definitions", defs_parse, d,
+					err);
+	if (rc == 1) {
 		kpi_definitions_default(d);
 		return 0;
-	}
-	fclose(fp);
-	char *text = NULL;
-	size_t len = 0;
-	int rc = datafile_read(path, DEFS_MAX_BYTES, "definitions", &text, &len, err);
-	if (rc == 0)
-		rc = kpi_definitions_parse(text, len, d, err);
-	free(text);
-	if (rc < 0 && err) {
-		char msg[sizeof err->msg];
-		snprintf(msg, sizeof msg, "%s", err->msg);
-		snprintf(err->msg, sizeof err->msg, "%.100s: %.150s", path, msg);
 	}
 	return rc;
 }

@@ -187,26 +187,18 @@ int kpi_results_policy_parse(const char *text, size_t len, struct kpi_results_po
 	return rc;
 }
 
+static int policy_parse(const char *text, size_t len, void *ctx, struct kefu_err *err)
+{
+	return kpi_results_policy_parse(text, len, ctx, err);
+}
+
 int kpi_results_policy_load(const char *dir, struct kpi_results_policy *p, struct kefu_err *err)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/results.json", dir);
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
+	int rc =
+	    datafile_load_optional(dir, "results.json", RESULTS_MAX_BYTES, "results", policy_parse, p, err);
+	if (rc == 1) {
 		kpi_results_policy_default(p);
 		return 0;
-	}
-	fclose(fp);
-	char *text = NULL;
-	size_t len = 0;
-	int rc = datafile_read(path, RESULTS_MAX_BYTES, "results", &text, &len, err);
-	if (rc == 0)
-		rc = kpi_results_policy_parse(text, len, p, err);
-	free(text);
-	if (rc < 0 && err) {
-		char msg[sizeof err->msg];
-		snprintf(msg, sizeof msg, "%s", err->msg);
-		snprintf(err->msg, sizeof err->msg, "%.100s: %.150s", path, msg);
 	}
 	return rc;
 }
