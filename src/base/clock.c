@@ -58,15 +58,15 @@ int64_t clock_test_advance(int64_t ms)
 	return clock_now_ms();
 }
 
-/* Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm, restated). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* Howard Hinnant's algorithm, restated (see clock.h). */
+int64_t clock_days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }
 
 static void civil_from_days(int64_t z, int *y, int *m, int *d)
@@ -166,7 +166,7 @@ int clock_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
 		return -KEFU_EINVAL;
 	if (se == 60)
 		se = 59; /* leap second: clamp */
-	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	int64_t days = clock_days_from_civil(y, mo, d);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
 	*out_ms = secs * 1000 + frac_ms;
 	return 0;

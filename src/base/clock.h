@@ -32,5 +32,8 @@ size_t clock_format_rfc3339(int64_t ms, int offset_min, char *out, size_t cap);
 /* Parses RFC 3339 with a mandatory offset (Z or ±hh:mm), optional fraction. Returns 0 or
  * -KEFU_EINVAL. */
 int clock_parse_rfc3339(const char *s, size_t len, int64_t *out_ms);
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12, d 1..31; negative before
+ * 1970). */
+int64_t clock_days_from_civil(int64_t y, int m, int d);
 
 #endif

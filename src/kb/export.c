@@ -185,17 +185,7 @@ size_t kb_normalise_query(const char *q, size_t len, char *out, size_t cap)
 	return k;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* The proleptic Gregorian date of z days since 1970-01-01 (clock_days_from_civil backwards). */
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	z += 719468;
@@ -212,7 +202,7 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 /* Monday (days since the epoch) of ISO week 1 of year y. */
 static int64_t iso_week1(int64_t y)
 {
-	int64_t jan4 = days_from_civil(y, 1, 4);
+	int64_t jan4 = clock_days_from_civil(y, 1, 4);
 	int64_t wd = ((jan4 % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday: 0 = Monday */
 	return jan4 - wd;
 }

@@ -18,34 +18,26 @@
 
 enum { TOP_BONUS = 10 /* monthly top 10 get the bonus */ };
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int kpi_period_parse(const char *s, int64_t *day_from, int64_t *day_to)
 {
 	int y = 0, m = 0, q = 0;
 	char tail;
 	if (sscanf(s, "%4d-Q%1d%c", &y, &q, &tail) == 2 && strlen(s) == 7 && q >= 1 && q <= 4) {
-		*day_from = days_from_civil(y, (q - 1) * 3 + 1, 1);
-		*day_to = (q == 4 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, q * 3 + 1, 1)) - 1;
+		*day_from = clock_days_from_civil(y, (q - 1) * 3 + 1, 1);
+		*day_to =
+		    (q == 4 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, q * 3 + 1, 1)) -
+		    1;
 		return 0;
 	}
 	if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) == 2 && strlen(s) == 7 && m >= 1 && m <= 12) {
-		*day_from = days_from_civil(y, m, 1);
-		*day_to = (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
+		*day_from = clock_days_from_civil(y, m, 1);
+		*day_to =
+		    (m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1)) - 1;
 		return 0;
 	}
 	if (sscanf(s, "%4d%c", &y, &tail) == 1 && strlen(s) == 4 && y >= 1970) {
-		*day_from = days_from_civil(y, 1, 1);
-		*day_to = days_from_civil(y + 1, 1, 1) - 1;
+		*day_from = clock_days_from_civil(y, 1, 1);
+		*day_to = clock_days_from_civil(y + 1, 1, 1) - 1;
 		return 0;
 	}
 	return -KEFU_EINVAL;
