@@ -339,6 +339,21 @@ static int load_visible(struct http_req *req, struct app *a, const char *id, jso
 	return 0;
 }
 
+/* The start of an action on a ticket with a JSON body: the caller may see the ticket (load_visible)
+ * and the body matches spec. Returns 0 with *body (new ref) or replies and returns < 0. */
+static int visible_with_body(struct http_req *req, struct app *a, const char *id,
+			     const struct json_in_field *spec, size_t n, json_t **body)
+{
+	json_t *tk;
+	struct kefu_err err = {0};
+	if (load_visible(req, a, id, &tk) < 0)
+		return -1;
+	json_decref(tk);
+	if (api_parse_body(req, spec, n, body, &err) < 0)
+		return api_reply_err(req, &err), -1;
+	return 0;
+}
+
 /* Reply sent once the operation's events committed. */
 struct pending {
 	struct http_req *req;
@@ -590,13 +605,10 @@ void api_tickets_step(struct http_req *req, void *appv)
 	    {"public", JIN_BOOL, false, 0},
 	};
 	const char *id = http_req_param(req, "id");
-	json_t *tk, *body = NULL;
-	struct kefu_err err = {0};
-	if (load_visible(req, a, id, &tk) < 0)
+	json_t *body = NULL;
+	if (visible_with_body(req, a, id, spec, sizeof spec / sizeof spec[0], &body) < 0)
 		return;
-	json_decref(tk);
-	if (api_parse_body(req, spec, sizeof spec / sizeof spec[0], &body, &err) < 0)
-		return api_reply_err(req, &err);
+	struct kefu_err err = {0};
 	json_t *pub = json_object_get(body, "public");
 	struct pending *pd = pending_new(req, a, id, 200);
 	if (ticket_step(a->tickets->svc, id, json_in_str(body, "step"), json_in_str(body, "note"),
@@ -617,13 +629,10 @@ void api_tickets_escalate(struct http_req *req, void *appv)
 	    {"note", JIN_STRING, false, TICKET_TEXT_MAX},
 	};
 	const char *id = http_req_param(req, "id");
-	json_t *tk, *body = NULL;
-	struct kefu_err err = {0};
-	if (load_visible(req, a, id, &tk) < 0)
+	json_t *body = NULL;
+	if (visible_with_body(req, a, id, spec, sizeof spec / sizeof spec[0], &body) < 0)
 		return;
-	json_decref(tk);
-	if (api_parse_body(req, spec, sizeof spec / sizeof spec[0], &body, &err) < 0)
-		return api_reply_err(req, &err);
+	struct kefu_err err = {0};
 	struct pending *pd = pending_new(req, a, id, 200);
 	int64_t expected = 0;
 	if (ticket_escalate(a->tickets->svc, id, json_in_str(body, "to"), json_in_str(body, "note"),
@@ -642,13 +651,10 @@ void api_tickets_resolve(struct http_req *req, void *appv)
 	struct app *a = appv;
 	static const struct json_in_field spec[] = {{"resolution", JIN_STRING, false, TICKET_TEXT_MAX}};
 	const char *id = http_req_param(req, "id");
-	json_t *tk, *body = NULL;
-	struct kefu_err err = {0};
-	if (load_visible(req, a, id, &tk) < 0)
+	json_t *body = NULL;
+	if (visible_with_body(req, a, id, spec, 1, &body) < 0)
 		return;
-	json_decref(tk);
-	if (api_parse_body(req, spec, 1, &body, &err) < 0)
-		return api_reply_err(req, &err);
+	struct kefu_err err = {0};
 	struct pending *pd = pending_new(req, a, id, 200);
 	if (ticket_resolve(a->tickets->svc, id, json_in_str(body, "resolution"),
 			   ((const struct principal *)http_req_user(req))->id, committed_cb, pd, &err) < 0) {
@@ -683,13 +689,10 @@ void api_tickets_reply(struct http_req *req, void *appv)
 	struct app *a = appv;
 	static const struct json_in_field spec[] = {{"body", JIN_STRING, true, MAIL_BODY_MAX}};
 	const char *id = http_req_param(req, "id");
-	json_t *tk, *body = NULL;
-	struct kefu_err err = {0};
-	if (load_visible(req, a, id, &tk) < 0)
+	json_t *body = NULL;
+	if (visible_with_body(req, a, id, spec, 1, &body) < 0)
 		return;
-	json_decref(tk);
-	if (api_parse_body(req, spec, 1, &body, &err) < 0)
-		return api_reply_err(req, &err);
+	struct kefu_err err = {0};
 	struct pending *pd = pending_new(req, a, id, 201);
 	char mo[TICKET_ID_MAX];
 	if (ticket_mail_reply(a->tickets->svc, id, json_in_str(body, "body"),
