@@ -61,26 +61,6 @@ static const char *const complaint_flow[] = {"record", "soothe", "facts", "optio
 static const char *const return_flow[] = {"audit", "received", "refunded", NULL}; /* N-18 */
 static const char *const exchange_flow[] = {"audit", "shipped", NULL}; /* N-18 */
 static const char *const other_steps[] = {"note", "answer", "waiting", "resumed", "revisit", NULL};
-/* every deadline a ticket may run (pause, resume and resolve walk them) */
-static const char *const all_deadlines[] = {"p1_group",
-					    "p2_solution",
-					    "p3_forward",
-					    "claim",
-					    "answer",
-					    "accept",
-					    "solve",
-					    "record",
-					    "progress",
-					    "complaint_revisit",
-					    "audit",
-					    "ship",
-					    "ship_remote",
-					    "aftersale_revisit",
-					    "escalate_senior",
-					    "escalate_tech",
-					    "escalate_supervisor",
-					    "archive",
-					    NULL};
 
 static int index_of(const char *const *list, const char *s)
 {
@@ -148,8 +128,8 @@ static void stop(struct ticket_service *t, const char *id, const char *name, con
 
 static void stop_all(struct ticket_service *t, const char *id, const char *reason)
 {
-	for (int i = 0; all_deadlines[i]; i++)
-		stop(t, id, all_deadlines[i], reason);
+	for (int i = 0; ticket_deadline_names[i]; i++)
+		stop(t, id, ticket_deadline_names[i], reason);
 }
 
 /* N-13…N-18: a breach is recorded by ticket_sla; here it escalates the ticket to a supervisor
@@ -437,11 +417,11 @@ int ticket_step(struct ticket_service *t, const char *id, const char *step, cons
 		stop(t, id, "complaint_revisit", "met");
 		stop(t, id, "aftersale_revisit", "met");
 	} else if (strcmp(step, "waiting") == 0) {
-		for (int i = 0; all_deadlines[i]; i++)
-			ticket_sla_pause(t->sla, id, all_deadlines[i], NULL);
+		for (int i = 0; ticket_deadline_names[i]; i++)
+			ticket_sla_pause(t->sla, id, ticket_deadline_names[i], NULL);
 	} else if (strcmp(step, "resumed") == 0) {
-		for (int i = 0; all_deadlines[i]; i++)
-			ticket_sla_resume(t->sla, id, all_deadlines[i], NULL);
+		for (int i = 0; ticket_deadline_names[i]; i++)
+			ticket_sla_resume(t->sla, id, ticket_deadline_names[i], NULL);
 	} else if (strcmp(step, "note") == 0 && public_note && !resolved && strcmp(kind, "complaint") == 0) {
 		stop(t, id, "progress", "met"); /* N-15: the next progress note is due in 24 h */
 		if ((r = start(t, id, "progress", NULL, err)) < 0)
@@ -648,8 +628,8 @@ int ticket_mail_in(struct ticket_service *t, const struct mail_msg *m, struct ti
 		bool resolved = strcmp(str(tk, "state"), "resolved") == 0;
 		json_decref(tk);
 		if (!resolved) /* the customer answered: deadlines paused for them run again */
-			for (int i = 0; all_deadlines[i]; i++)
-				ticket_sla_resume(t->sla, out->ticket, all_deadlines[i], NULL);
+			for (int i = 0; ticket_deadline_names[i]; i++)
+				ticket_sla_resume(t->sla, out->ticket, ticket_deadline_names[i], NULL);
 	} else {
 		if (new_customer) {
 			struct store_event cev = {

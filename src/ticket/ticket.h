@@ -38,6 +38,8 @@ void ticket_policy_free(struct ticket_policy *p);
 const struct sla_spec *ticket_policy_deadline(const struct ticket_policy *p, const char *name);
 /* N-18: is the region (a province name as the customer record holds it) remote? Prefix match. */
 bool ticket_policy_remote(const struct ticket_policy *p, const char *region);
+/* Every deadline name a ticket may run, NULL-terminated (data/policy/tickets.json must set each). */
+extern const char *const ticket_deadline_names[];
 double ticket_policy_warn_share(const struct ticket_policy *p);
 
 /* A new ticket; strings borrowed for the call. */

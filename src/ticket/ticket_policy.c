@@ -14,8 +14,9 @@
 #define POLICY_MAX_FILE (1 << 20)
 #define POLICY_MAX_REGIONS 256
 
-/* Every deadline name the flows in ticket.c start; a policy without one is refused. */
-static const char *const deadline_names[] = {
+/* Every deadline name the flows in ticket.c start (pause, resume and resolve walk them all); a
+ * policy without one is refused. NULL-terminated. */
+const char *const ticket_deadline_names[] = {
     "p1_group",
     "p2_solution",
     "p3_forward",
@@ -34,11 +35,12 @@ static const char *const deadline_names[] = {
     "escalate_tech",
     "escalate_supervisor",
     "archive",
+    NULL,
 };
-#define N_DEADLINES (sizeof deadline_names / sizeof deadline_names[0])
+#define N_DEADLINES (sizeof ticket_deadline_names / sizeof ticket_deadline_names[0] - 1)
 
 struct ticket_policy {
-	struct sla_spec spec[N_DEADLINES]; /* by index of deadline_names */
+	struct sla_spec spec[N_DEADLINES]; /* by index of ticket_deadline_names */
 	double warn_share; /* 0 < x < 1 */
 	char **regions; /* N-18 remote regions (owned strings) */
 	size_t n_regions;
@@ -94,7 +96,7 @@ int ticket_policy_parse(const char *text, size_t len, struct ticket_policy **out
 		char field[80];
 		snprintf(field, sizeof field, "deadlines.%.60s", key);
 		size_t k = 0;
-		while (k < N_DEADLINES && strcmp(deadline_names[k], key))
+		while (k < N_DEADLINES && strcmp(ticket_deadline_names[k], key))
 			k++;
 		if (k == N_DEADLINES) {
 			r = KEFU_ERR(err, KEFU_EINVAL, field, "is not a deadline kefu knows");
@@ -132,7 +134,7 @@ int ticket_policy_parse(const char *text, size_t len, struct ticket_policy **out
 	for (size_t k = 0; k < N_DEADLINES; k++)
 		if (!seen[k]) {
 			r = KEFU_ERR(err, KEFU_EINVAL, "deadlines", "deadline '%s' is missing",
-				     deadline_names[k]);
+				     ticket_deadline_names[k]);
 			goto fail;
 		}
 	json_t *regions = json_object_get(root, "remote_regions");
@@ -179,7 +181,7 @@ const char *ticket_policy_default_path(char *out, size_t cap)
 const struct sla_spec *ticket_policy_deadline(const struct ticket_policy *p, const char *name)
 {
 	for (size_t k = 0; k < N_DEADLINES; k++)
-		if (strcmp(deadline_names[k], name) == 0)
+		if (strcmp(ticket_deadline_names[k], name) == 0)
 			return &p->spec[k];
 	return NULL;
 }
