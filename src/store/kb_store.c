@@ -855,6 +855,25 @@ static void bind_filter(sqlite3_stmt *st, const struct store_kb_filter *f)
 	bind_text(st, 8, f ? f->tag : NULL);
 }
 
+/* Steps a bound search statement (id, negated score) into hits, at most top; resets it. */
+static int collect_hits(struct store_kb *k, sqlite3_stmt *st, int top, struct store_kb_hit *hits, int *n,
+			const char *what, struct kefu_err *err)
+{
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < top) {
+		const char *id = col_text(st, 0);
+		snprintf(hits[*n].id, sizeof hits[*n].id, "%s", id ? id : "");
+		hits[*n].score = -sqlite3_column_double(st, 1);
+		(*n)++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = KEFU_ERR(err, (rc & 0xff) == SQLITE_ERROR ? KEFU_EINVAL : KEFU_ESTORE, "query", "%s: %s",
+			     what, sqlite3_errmsg(k->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
 int store_kb_search(struct store_kb *k, const char *match, const struct store_kb_filter *f,
 		    const struct store_kb_weights *w, int top, struct store_kb_hit *hits, int *n,
 		    struct kefu_err *err)
@@ -870,19 +889,7 @@ int store_kb_search(struct store_kb *k, const char *match, const struct store_kb
 	if (filtered)
 		bind_filter(st, f);
 	sqlite3_bind_int(st, 9, top);
-	int rc, r = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < top) {
-		const char *id = col_text(st, 0);
-		snprintf(hits[*n].id, sizeof hits[*n].id, "%s", id ? id : "");
-		hits[*n].score = -sqlite3_column_double(st, 1);
-		(*n)++;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = KEFU_ERR(err, (rc & 0xff) == SQLITE_ERROR ? KEFU_EINVAL : KEFU_ESTORE, "query",
-			     "search: %s", sqlite3_errmsg(k->db));
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return r;
+	return collect_hits(k, st, top, hits, n, "search", err);
 }
 
 int store_kb_article_passes(struct store_kb *k, const char *id, const struct store_kb_filter *f, bool *ok,
@@ -1036,19 +1043,7 @@ int store_kb_rank(struct store_kb *k, const char *match, const int64_t *df, int 
 	sqlite3_bind_int(st, 4, top);
 	if (filtered)
 		bind_filter(st, f);
-	int rc, r = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < top) {
-		const char *id = col_text(st, 0);
-		snprintf(hits[*n].id, sizeof hits[*n].id, "%s", id ? id : "");
-		hits[*n].score = -sqlite3_column_double(st, 1);
-		(*n)++;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = KEFU_ERR(err, (rc & 0xff) == SQLITE_ERROR ? KEFU_EINVAL : KEFU_ESTORE, "query",
-			     "rank: %s", sqlite3_errmsg(k->db));
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return r;
+	return collect_hits(k, st, top, hits, n, "rank", err);
 }
 
 /* ---- lists, cases, the bot and the weekly report (issue 7) ------------------------------------ */
