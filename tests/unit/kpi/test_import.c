@@ -20,42 +20,9 @@
 #include "kpi/rollup.h"
 #include "store/store.h"
 
+#include "store_fixture.h"
+
 static struct kpi_rules R;
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *s;
-	struct assess_store *a;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kefu-imp-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/kefu.db", f->dir);
-	struct kefu_err err;
-	assert_int_equal(store_open(f->path, NULL, &f->s, &err), 0);
-	assert_int_equal(assess_store_open(f->s, &f->a, &err), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	assess_store_close(f->a);
-	store_close(f->s);
-	nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 static int import(struct fx *f, const char *text, struct kpi_import_stats *st, struct kefu_err *err)
 {
@@ -301,14 +268,15 @@ int main(void)
 {
 	kpi_rules_default(&R);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(errors_name_file_line_and_field_and_store_nothing, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(references_resolve_in_any_order_and_against_the_store, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(errors_name_file_line_and_field_and_store_nothing, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(references_resolve_in_any_order_and_against_the_store, fx_setup,
+					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(same_file_twice_changes_nothing_and_identical_ids_are_no_ops,
-					    setup, teardown),
-	    cmocka_unit_test_setup_teardown(bulk_load_into_an_empty_store_keeps_its_indexes, setup, teardown),
-	    cmocka_unit_test_setup_teardown(demo_rollups_kept_current_equal_a_rebuild, setup, teardown),
+					    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(bulk_load_into_an_empty_store_keeps_its_indexes, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(demo_rollups_kept_current_equal_a_rebuild, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

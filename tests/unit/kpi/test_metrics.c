@@ -19,6 +19,8 @@
 #include "kpi/rollup.h"
 #include "store/store.h"
 
+#include "store_fixture.h"
+
 #define S(x) ((int64_t)(x)*1000)
 #define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
@@ -144,41 +146,6 @@ static void local_day_is_asia_shanghai(void **state)
 }
 
 /* ---- through the store: import a small file, refresh rollups, read the period --------------- */
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *s;
-	struct assess_store *a;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kefu-kpi-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/kefu.db", f->dir);
-	struct kefu_err err;
-	assert_int_equal(store_open(f->path, NULL, &f->s, &err), 0);
-	assert_int_equal(assess_store_open(f->s, &f->a, &err), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	assess_store_close(f->a);
-	store_close(f->s);
-	nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 static void import_text(struct fx *f, const char *text)
 {
@@ -392,12 +359,12 @@ int main(void)
 	    cmocka_unit_test(within_target_per_channel_uses_the_uncapped_time),
 	    cmocka_unit_test(presence_merged_split_at_midnight_and_clipped),
 	    cmocka_unit_test(local_day_is_asia_shanghai),
-	    cmocka_unit_test_setup_teardown(repeat_within_72h_inclusive_breaks_fcr, setup, teardown),
-	    cmocka_unit_test_setup_teardown(conversion_credits_the_latest_session_within_72h, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(complaints_presence_and_timing_through_the_store, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(incremental_rollups_equal_rebuild, setup, teardown),
+	    cmocka_unit_test_setup_teardown(repeat_within_72h_inclusive_breaks_fcr, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(conversion_credits_the_latest_session_within_72h, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(complaints_presence_and_timing_through_the_store, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(incremental_rollups_equal_rebuild, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,21 +22,11 @@
 #include "kpi/rollup.h"
 #include "store/store.h"
 
+#include "store_fixture.h"
+
 static struct kpi_rules R;
 static struct guard *G;
 static struct kpi_scorecard SC;
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *s;
-	struct assess_store *a;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
 
 static const char *src_dir(void)
 {
@@ -45,26 +35,15 @@ static const char *src_dir(void)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kefu-ppl-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/kefu.db", f->dir);
-	struct kefu_err err;
-	assert_int_equal(store_open(f->path, NULL, &f->s, &err), 0);
-	assert_int_equal(assess_store_open(f->s, &f->a, &err), 0);
+	*state = fx_open();
 	kpi_import_set_guard(G);
-	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
 	kpi_import_set_guard(NULL);
-	assess_store_close(f->a);
-	store_close(f->s);
-	nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	fx_close(*state);
 	return 0;
 }
 

@@ -25,6 +25,8 @@
 #include "store/store.h"
 #include "ticket/ticket.h"
 
+#include "store_fixture.h"
+
 #define H(x) ((int64_t)(x)*3600000)
 #define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
@@ -154,41 +156,6 @@ static void values_are_null_with_n_0_without_tickets(void **state)
 }
 
 /* ---- through the store --------------------------------------------------------------------- */
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *s;
-	struct assess_store *a;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kefu-tk-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/kefu.db", f->dir);
-	struct kefu_err err;
-	assert_int_equal(store_open(f->path, NULL, &f->s, &err), 0);
-	assert_int_equal(assess_store_open(f->s, &f->a, &err), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	assess_store_close(f->a);
-	store_close(f->s);
-	nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
 
 static int import(struct fx *f, const char *text, struct kpi_import_stats *st, struct kefu_err *err)
 {
@@ -518,11 +485,13 @@ int main(void)
 	    cmocka_unit_test(process_compliance_needs_every_flow_step_in_order_before_the_resolution),
 	    cmocka_unit_test(completeness_counts_the_n14_fields_per_kind),
 	    cmocka_unit_test(values_are_null_with_n_0_without_tickets),
-	    cmocka_unit_test_setup_teardown(imported_tickets_give_the_hand_computed_metrics, setup, teardown),
-	    cmocka_unit_test_setup_teardown(import_errors_of_each_ticket_kind, setup, teardown),
-	    cmocka_unit_test_setup_teardown(a_far_off_time_recomputes_only_its_own_days, setup, teardown),
-	    cmocka_unit_test_setup_teardown(live_events_keep_the_rollup_current_and_equal_a_rebuild, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(imported_tickets_give_the_hand_computed_metrics, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(import_errors_of_each_ticket_kind, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(a_far_off_time_recomputes_only_its_own_days, fx_setup,
+					    fx_teardown),
+	    cmocka_unit_test_setup_teardown(live_events_keep_the_rollup_current_and_equal_a_rebuild, fx_setup,
+					    fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
