@@ -579,9 +579,11 @@ void api_tickets_get(struct http_req *req, void *appv)
 	http_reply_json(req, 200, tk, NULL);
 }
 
-void api_tickets_claim(struct http_req *req, void *appv)
+/* A body-less action on a ticket the caller can see: op(svc, id, actor) answers 200 after commit. */
+static void visible_action(struct http_req *req, struct app *a,
+			   int (*op)(struct ticket_service *, const char *, const char *, store_done_cb,
+				     void *, struct kefu_err *))
 {
-	struct app *a = appv;
 	const char *id = http_req_param(req, "id");
 	json_t *tk;
 	if (load_visible(req, a, id, &tk) < 0)
@@ -589,11 +591,16 @@ void api_tickets_claim(struct http_req *req, void *appv)
 	json_decref(tk);
 	struct kefu_err err = {0};
 	struct pending *pd = pending_new(req, a, id, 200);
-	if (ticket_claim(a->tickets->svc, id, ((const struct principal *)http_req_user(req))->id,
-			 committed_cb, pd, &err) < 0) {
+	if (op(a->tickets->svc, id, ((const struct principal *)http_req_user(req))->id, committed_cb, pd,
+	       &err) < 0) {
 		free(pd);
 		return api_reply_err(req, &err);
 	}
+}
+
+void api_tickets_claim(struct http_req *req, void *appv)
+{
+	visible_action(req, appv, ticket_claim);
 }
 
 void api_tickets_step(struct http_req *req, void *appv)
@@ -668,19 +675,7 @@ void api_tickets_resolve(struct http_req *req, void *appv)
 /* N-20: archives a resolved case (before the end of its day: the archive deadline). */
 void api_tickets_archive(struct http_req *req, void *appv)
 {
-	struct app *a = appv;
-	const char *id = http_req_param(req, "id");
-	json_t *tk;
-	struct kefu_err err = {0};
-	if (load_visible(req, a, id, &tk) < 0)
-		return;
-	json_decref(tk);
-	struct pending *pd = pending_new(req, a, id, 200);
-	if (ticket_archive(a->tickets->svc, id, ((const struct principal *)http_req_user(req))->id,
-			   committed_cb, pd, &err) < 0) {
-		free(pd);
-		return api_reply_err(req, &err);
-	}
+	visible_action(req, appv, ticket_archive);
 }
 
 /* N-06: an agent answers an email ticket; the mail waits in the outbox for the relay. */
