@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, login, visitor, api, wsClient, DEMO } from './lib.mjs';
+import { startServer, login, api, servedChat, DEMO } from './lib.mjs';
 import { repoRoot } from '../e2e/server.mjs';
 
 let srv, lexdir;
@@ -23,20 +23,7 @@ after(async () => {
 
 async function chatPair() {
   const token = await login(srv.url, ...DEMO.senior);
-  const ag = wsClient(srv.url, token);
-  await ag.opened;
-  ag.send({ type: 'hello' });
-  await ag.type('welcome');
-  ag.send({ type: 'presence', status: 'online' });
-  await ag.type('presence');
-  const v = await visitor(srv.url);
-  const cu = wsClient(srv.url, v.token, { viaQuery: true });
-  await cu.opened;
-  cu.send({ type: 'hello' });
-  await cu.type('welcome');
-  cu.send({ type: 'open', category: 'product' });
-  const s = (await cu.type('session')).session;
-  await ag.type('assigned', (f) => f.session.id === s.id);
+  const { ag, cu, s } = await servedChat(srv.url, token, 'product');
   return { ag, cu, s, token };
 }
 

@@ -12,7 +12,7 @@ import { openSync, closeSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServer, login, visitor, api, wsClient, DEMO } from './lib.mjs';
+import { startServer, login, visitor, api, wsClient, agentOnline as agentOnlineAt, DEMO } from './lib.mjs';
 import { repoRoot } from '../e2e/server.mjs';
 
 const ARTICLES = [
@@ -47,13 +47,7 @@ async function customer() {
 }
 
 async function agentOnline(token) {
-  const ag = wsClient(srv.url, token);
-  await ag.opened;
-  ag.send({ type: 'hello' });
-  await ag.type('welcome');
-  ag.send({ type: 'presence', status: 'online' });
-  await ag.type('presence');
-  return ag;
+  return agentOnlineAt(srv.url, token);
 }
 
 async function offline(ag) {

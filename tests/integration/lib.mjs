@@ -91,3 +91,29 @@ export function rawHttp(port, bytes, timeoutMs = 3000) {
     s.on('connect', () => s.write(bytes));
   });
 }
+
+// A staff member's socket after hello, set online (ready to be routed chats).
+export async function agentOnline(url, token) {
+  const ag = wsClient(url, token);
+  await ag.opened;
+  ag.send({ type: 'hello' });
+  await ag.type('welcome');
+  ag.send({ type: 'presence', status: 'online' });
+  await ag.type('presence');
+  return ag;
+}
+
+// A chat routed to the agent: agentOnline, then a new visitor opens a session of category and
+// the agent gets it assigned. Returns { ag, cu, s } (s: the session frame's session).
+export async function servedChat(url, agentToken, category) {
+  const ag = await agentOnline(url, agentToken);
+  const v = await visitor(url);
+  const cu = wsClient(url, v.token, { viaQuery: true });
+  await cu.opened;
+  cu.send({ type: 'hello' });
+  await cu.type('welcome');
+  cu.send({ type: 'open', category });
+  const s = (await cu.type('session')).session;
+  await ag.type('assigned', (f) => f.session.id === s.id);
+  return { ag, cu, s };
+}

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startServer, login, visitor, api, wsClient, DEMO } from './lib.mjs';
+import { startServer, login, api, servedChat, DEMO } from './lib.mjs';
 import { repoRoot } from '../e2e/server.mjs';
 
 let srv, dir;
@@ -59,20 +59,7 @@ test('a live accepted contribution and a live blocked agent message show up in t
   assert.equal(ok.status, 200, ok.text);
 
   // a chat in which the agent's first message is blocked (C-01 absolute term, C-02 refusal)
-  const ag = wsClient(srv.url, tok.senior);
-  await ag.opened;
-  ag.send({ type: 'hello' });
-  await ag.type('welcome');
-  ag.send({ type: 'presence', status: 'online' });
-  await ag.type('presence');
-  const v = await visitor(srv.url);
-  const cu = wsClient(srv.url, v.token, { viaQuery: true });
-  await cu.opened;
-  cu.send({ type: 'hello' });
-  await cu.type('welcome');
-  cu.send({ type: 'open', category: 'product' });
-  const s = (await cu.type('session')).session;
-  await ag.type('assigned', (f) => f.session.id === s.id);
+  const { ag, cu, s } = await servedChat(srv.url, tok.senior, 'product');
   ag.send({ type: 'send', session: s.id, text: '亲，这款绝对正品，我们做不到', client_id: 'b1' });
   assert.equal((await ag.type('error', (f) => f.ref === 'b1')).code, 'blocked');
   ag.send({ type: 'send', session: s.id, text: '亲，这款是正品，请放心', client_id: 'ok1' });
@@ -112,20 +99,7 @@ test("a live citation of an agent's case by another agent counts in the owner's 
   const id = async (t) => { const me = await api(srv.url, 'GET', '/api/v1/me', t); return me.json.id ?? me.json.user?.id; };
   const senior = await id(tok.senior), junior = await id(tok.junior);
   // a chat served and closed by the senior agent becomes a case they own
-  const ag = wsClient(srv.url, tok.senior);
-  await ag.opened;
-  ag.send({ type: 'hello' });
-  await ag.type('welcome');
-  ag.send({ type: 'presence', status: 'online' });
-  await ag.type('presence');
-  const v = await visitor(srv.url);
-  const cu = wsClient(srv.url, v.token, { viaQuery: true });
-  await cu.opened;
-  cu.send({ type: 'hello' });
-  await cu.type('welcome');
-  cu.send({ type: 'open', category: 'aftersale' });
-  const s = (await cu.type('session')).session;
-  await ag.type('assigned', (f) => f.session.id === s.id);
+  const { ag, cu, s } = await servedChat(srv.url, tok.senior, 'aftersale');
   ag.send({ type: 'send', session: s.id, text: '已为您加急处理，预计明天到账。', client_id: 'a1' });
   await ag.type('ack', (f) => f.client_id === 'a1');
   ag.send({ type: 'close', session: s.id, summary: '退款加急' });
